@@ -1,0 +1,83 @@
+"""What Tesseract read on a page: words with boxes and confidences, grouped in lines.
+
+These types are the contract between `ocr/` (which produces them) and `schemas/`
+(which finds fields in them).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+
+
+def nfc(text: str) -> str:
+    """Vietnamese text compared or stored anywhere in the project goes through NFC first."""
+    return unicodedata.normalize("NFC", text)
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    conf: float  # 0-100, Tesseract's word confidence
+    left: int
+    top: int
+    width: int
+    height: int
+    line_key: tuple[int, int, int] = (0, 0, 0)  # (block, paragraph, line) from Tesseract
+
+    @property
+    def right(self) -> int:
+        return self.left + self.width
+
+
+@dataclass
+class Line:
+    words: list[Word]
+    text: str = ""
+    conf: float = 0.0
+    top: int = 0
+    left: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.text:
+            self.text = nfc(" ".join(w.text for w in self.words if w.text.strip()))
+        if self.words:
+            if not self.conf:
+                self.conf = sum(w.conf for w in self.words) / len(self.words)
+            self.top = self.top or min(w.top for w in self.words)
+            self.left = self.left or min(w.left for w in self.words)
+
+
+@dataclass
+class PageText:
+    lines: list[Line] = field(default_factory=list)
+    mean_conf: float = 0.0  # mean word confidence, 0-100
+    quality: float = 0.0  # 0-1: confidence and text density together
+    width: int = 0
+    height: int = 0
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+    @property
+    def words(self) -> list[Word]:
+        return [w for line in self.lines for w in line.words]
+
+    @classmethod
+    def from_text(cls, text: str, conf: float = 95.0) -> PageText:
+        """A page built from plain text (one Line per text line), for tests and text layers.
+
+        Words get synthetic boxes: 20 px per character, 40 px per line.
+        """
+        lines: list[Line] = []
+        for n, raw in enumerate(text.splitlines()):
+            words: list[Word] = []
+            x = 0
+            for token in raw.split(" "):
+                if token:
+                    words.append(Word(nfc(token), conf, x, n * 40, 20 * len(token), 30, (0, 0, n)))
+                x += 20 * (len(token) + 1)
+            if words:
+                lines.append(Line(words))
+        return cls(lines=lines, mean_conf=conf, quality=conf / 100, width=2480, height=3508)

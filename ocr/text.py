@@ -81,3 +81,43 @@ class PageText:
             if words:
                 lines.append(Line(words))
         return cls(lines=lines, mean_conf=conf, quality=conf / 100, width=2480, height=3508)
+
+
+def page_to_dict(page: PageText) -> dict:
+    """JSON form of a page's OCR (stored beside the page image)."""
+    return {
+        "width": page.width,
+        "height": page.height,
+        "mean_conf": round(page.mean_conf, 2),
+        "quality": round(page.quality, 4),
+        "text": page.text,
+        "lines": [
+            {
+                "text": line.text,
+                "conf": round(line.conf, 2),
+                "words": [
+                    [w.text, round(w.conf, 2), w.left, w.top, w.width, w.height, *w.line_key]
+                    for w in line.words
+                ],
+            }
+            for line in page.lines
+        ],
+    }
+
+
+def page_from_dict(data: dict) -> PageText:
+    lines = [
+        Line(
+            words=[Word(t, c, x, y, w, h, (b, p, n)) for t, c, x, y, w, h, b, p, n in ln["words"]],
+            text=ln["text"],
+            conf=ln["conf"],
+        )
+        for ln in data["lines"]
+    ]
+    return PageText(
+        lines=lines,
+        mean_conf=data["mean_conf"],
+        quality=data["quality"],
+        width=data["width"],
+        height=data["height"],
+    )

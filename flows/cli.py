@@ -1,0 +1,197 @@
+"""`digitize`: the command line of clerks, supervisors and auditors."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+app = typer.Typer(
+    help="Digitize ward offices' scanned civil records into validated, counted records.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+STATUSES = ("digitized", "needs_review", "rejected", "duplicate")
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class ExportFormat(StrEnum):
+    jsonl = "jsonl"
+
+
+def _quiet_prefect() -> None:
+    """Without a Prefect server configured, runs use a temporary one: keep its chatter off
+    the clerk's terminal (the flow's own logs still go to the API when there is one)."""
+    if not os.environ.get("PREFECT_API_URL"):
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+        os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
+        os.environ.setdefault("PREFECT_LOGGING_SERVER_LEVEL", "CRITICAL")
+
+
+@app.command()
+def run(
+    inbox: Path = typer.Argument(..., help="folder holding one sub-folder per ward code",
+                                 exists=True, file_okay=False),
+) -> None:
+    """Process every file under INBOX/<ward-code>/ once, as one Prefect flow run."""
+    _quiet_prefect()
+    from flows import progress
+    from flows.pipeline import digitize_inbox
+
+    bar = Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), console=err, transient=False,
+    )
+    files = bar.add_task("files", total=None)
+    pages = bar.add_task("pages", total=0)
+
+    def on_event(event: str, amount: int) -> None:
+        if event == "files":
+            bar.update(files, total=amount)
+        elif event == "pages":
+            bar.update(pages, total=(bar.tasks[pages].total or 0) + amount)
+        elif event == "page_done":
+            bar.advance(pages, amount)
+        elif event == "file_done":
+            bar.advance(files, amount)
+
+    stop = progress.watch(on_event)
+    try:
+        with bar:
+            summary = digitize_inbox(str(inbox))
+    finally:
+        stop()
+
+    table = Table(title="Kết quả theo phường / Outcome per ward")
+    table.add_column("ward")
+    for status in STATUSES:
+        table.add_column(status, justify="right")
+    for ward in sorted(summary.counts):
+        counts = summary.counts[ward]
+        table.add_row(ward, *(str(counts.get(s, 0)) for s in STATUSES))
+    console.print(table)
+    console.print(
+        f"{summary.files} files, {summary.already_done} already recorded before, "
+        f"{len(summary.failed)} not finished"
+    )
+    if summary.failed:
+        err.print(
+            f"{len(summary.failed)} files could not be finished and stay in the inbox; "
+            "run again to retry them."
+        )
+        raise typer.Exit(1)
+
+
+def _archive():  # noqa: ANN202 - imported lazily so `digitize --help` stays fast
+    from storage.archive import Archive
+    from storage.objects import StoreSettings, open_store
+
+    return Archive(open_store(StoreSettings()))
+
+
+@app.command()
+def export(
+    format: ExportFormat = typer.Option(ExportFormat.jsonl, "--format"),
+    output: Path | None = typer.Option(None, "--output", "-o", help="file (default: stdout)"),
+) -> None:
+    """Export every record, one JSON line each."""
+    archive = _archive()
+    out = output.open("w", encoding="utf-8") if output else sys.stdout
+    try:
+        for record in sorted(archive.iter_records(), key=lambda r: r["record_id"]):
+            line = {
+                "record_id": record["record_id"],
+                "source_name": record["source_name"],
+                "pages": record["pages"],
+                "ward": record["ward_folder"],
+                "doc_type": record["doc_type"],
+                "status": record["status"],
+                "fields": record["fields"],
+                "reasons": record["reasons"],
+                "duplicate_of": record.get("duplicate_of"),
+            }
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+    finally:
+        if output:
+            out.close()
+
+
+@app.command()
+def audit(format: Format = typer.Option(Format.table, "--format")) -> None:
+    """Records per ward and document type: digitized, needs_review, rejected, duplicate."""
+    from flows.settings import PipelineSettings
+    from schemas.wards import WardRegistry
+
+    archive = _archive()
+    registry = WardRegistry.load(PipelineSettings().wards_file)
+    report: dict[str, dict[str, dict[str, int]]] = {}
+    for ward in archive.wards_in_index():
+        for (doc_type, status, _day), n in archive.count_ward(ward).items():
+            row = report.setdefault(ward, {}).setdefault(doc_type, dict.fromkeys(STATUSES, 0))
+            row[status] += n
+    if format == Format.json:
+        console.print_json(json.dumps({"wards": report}, ensure_ascii=False))
+        return
+    table = Table(title="Kiểm đếm theo phường / Records per ward")
+    for col in ("ward", "name", "document type", *STATUSES):
+        table.add_column(col, justify="right" if col in STATUSES else "left")
+    for ward in sorted(report):
+        known = registry.get(ward)
+        for doc_type in sorted(report[ward]):
+            row = report[ward][doc_type]
+            table.add_row(ward, known.name if known else "?", doc_type,
+                          *(str(row[s]) for s in STATUSES))
+    console.print(table)
+
+
+@app.command()
+def ocr(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False),
+    raw: bool = typer.Option(False, "--raw", help="read the page as scanned, without cleaning"),
+) -> None:
+    """Print what the machine reads on each page of FILE."""
+    from ocr.clean import clean_page
+    from ocr.pages import UnreadableInput, split_pages
+    from ocr.read import read_page
+
+    try:
+        for n, page in enumerate(split_pages(file.read_bytes(), file.name), start=1):
+            if n > 1:
+                console.print()
+            console.print(f"--- page {n} ---", markup=False)
+            image = page.image if raw else clean_page(page.image, page.dpi).image
+            console.print(read_page(image).text, markup=False, highlight=False)
+    except UnreadableInput as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def samples(
+    out: Path = typer.Argument(..., help="inbox folder to write into"),
+    records: int = typer.Option(24, "--records", min=1),
+    seed: int = typer.Option(0, "--seed"),
+) -> None:
+    """Generate realistic sample scans with their truth (OUT/truth.jsonl)."""
+    from samples.generate import generate_inbox
+
+    truth = generate_inbox(out, records=records, seed=seed)
+    console.print(f"{len(truth)} records written under {out}")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,37 @@
+"""Pipeline settings: environment variables `DIGITIZE_*`, or the file named by `DIGITIZE_CONFIG`.
+
+Credentials never live in the repository: they come from the environment or from a
+config file outside it (see README, "Configuration").
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class PipelineSettings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="DIGITIZE_",
+        env_file=os.environ.get("DIGITIZE_CONFIG"),
+        extra="ignore",
+    )
+
+    wards_file: Path | None = Field(
+        default=None, description="JSON or TOML ward registry; the built-in one when unset"
+    )
+    ocr_workers: int = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        ge=1,
+        description="pages cleaned and read at once, one single-threaded Tesseract each",
+    )
+    ocr_lang: str = "vie"
+    page_dpi: int = Field(default=300, ge=72, le=600)
+    page_timeout_s: float = Field(default=180.0, gt=0, description="per-page OCR time limit")
+    min_confidence: float = Field(
+        default=0.6, ge=0, le=1, description="required fields below this go to review"
+    )
+    cache_dir: Path | None = Field(default=None, description="local cache of originals")

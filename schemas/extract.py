@@ -1,0 +1,537 @@
+"""Find the fields of a record in OCR'd pages, by their printed labels.
+
+Labels are matched on folded text (no diacritics, lowercase, no punctuation) with fuzzy ratios
+over windows of words, so OCR errors in labels (`Ho, chu dem, ten`, `Giói tính`, `Quôc tich`)
+are tolerated; values are taken from the original words, diacritics kept. Supported layouts:
+
+- `Label: value` on one line, several labels on one line, numbered lines (`12. Nơi sinh:`);
+- dotted leaders between label and value (`....`, `…`, `___`, `-----`);
+- the value on the next line when the label line has none;
+- wrapped values (a line with no label continues the previous multi-line value);
+- table cells (`|` separators);
+- marriage certificates as two columns under `Chồng` / `Vợ` headers (words are assigned to
+  the column whose header they sit under, by x position) or as two sections
+  (`Thông tin người chồng`, `Bên vợ`, `CHỒNG` ...), or with `... chồng:` / `... vợ:` labels;
+- birth certificates: the parents' own `Năm sinh`, `Dân tộc`, `Quốc tịch`, `Nơi cư trú`,
+  `Số định danh cá nhân` are never taken for the child's.
+
+When two labels overlap, the longest wins (`Họ, chữ đệm, tên người mẹ` over `Họ, chữ đệm,
+tên`; `Số định danh cá nhân` over `Số`).
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from ocr.text import Line, PageText, Word
+from schemas.records import DocType
+from schemas.vocab import strip_diacritics
+
+__all__ = ["ExtractedField", "extract_fields", "LABELS", "MULTILINE_FIELDS"]
+
+
+@dataclass(frozen=True)
+class ExtractedField:
+    value: str  # raw value as read, diacritics kept
+    confidence: float  # 0-1: OCR confidence of the value words x label match score
+    label_score: float = 1.0  # 0-1: how well the printed label matched
+    page: int = 1  # 1-based index in the pages given
+
+
+# ---------------------------------------------------------------------------- label tables
+# field -> printed label variants. Field names starting with "_" are labels that are
+# recognised (so that they end the previous value and are not mistaken for another label)
+# but not extracted. "@x" fields are the marriage parties' base fields (x = name, dob, ...).
+_BIRTH: dict[str, tuple[str, ...]] = {
+    "full_name": ("Họ, chữ đệm, tên", "Họ và tên", "Họ, chữ đệm và tên", "Họ tên"),
+    "date_of_birth": ("Ngày, tháng, năm sinh", "Sinh ngày", "Ngày sinh"),
+    "sex": ("Giới tính",),
+    "ethnicity": ("Dân tộc",),
+    "nationality": ("Quốc tịch",),
+    "place_of_birth": ("Nơi sinh",),
+    "home_town": ("Quê quán",),
+    "personal_id": ("Số định danh cá nhân", "Số ĐDCN"),
+    "mother_name": ("Họ, chữ đệm, tên người mẹ", "Họ và tên người mẹ", "Họ và tên mẹ",
+                    "Họ, chữ đệm, tên mẹ", "Họ tên mẹ"),
+    "father_name": ("Họ, chữ đệm, tên người cha", "Họ và tên người cha", "Họ và tên cha",
+                    "Họ, chữ đệm, tên cha", "Họ tên cha"),
+    "registration_number": ("Số",),
+    "registration_date": ("Ngày, tháng, năm đăng ký", "Ngày đăng ký"),
+    "ward": ("Nơi đăng ký khai sinh", "Nơi đăng ký"),
+    "_declarant": ("Họ, chữ đệm, tên người đi khai sinh", "Họ và tên người đi khai sinh",
+                   "Người đi khai sinh"),
+    "_parent_year": ("Năm sinh",),
+    "_residence": ("Nơi cư trú", "Nơi thường trú"),
+    "_book": ("Quyển số",),
+    "_words": ("ghi bằng chữ", "Bằng chữ"),
+    "_papers": ("Giấy tờ tùy thân",),
+    "_relation": ("Quan hệ với người được khai sinh",),
+    "_signer": ("Người ký giấy khai sinh", "Người thực hiện", "Chức vụ", "Ghi chú"),
+}  # fmt: skip
+
+_RESIDENT: dict[str, tuple[str, ...]] = {
+    "full_name": ("Họ, chữ đệm và tên khai sinh", "Họ, chữ đệm và tên", "Họ, chữ đệm, tên",
+                  "Họ và tên"),
+    "date_of_birth": ("Ngày, tháng, năm sinh", "Ngày sinh"),
+    "sex": ("Giới tính",),
+    "personal_id": ("Số định danh cá nhân", "Số ĐDCN/Số CMND", "Số ĐDCN/CMND", "Số ĐDCN",
+                    "Số CMND", "Số định danh cá nhân/CMND"),
+    "ethnicity": ("Dân tộc",),
+    "religion": ("Tôn giáo",),
+    "nationality": ("Quốc tịch",),
+    "marital_status": ("Tình trạng hôn nhân",),
+    "blood_type": ("Nhóm máu",),
+    "birth_registration_place": ("Nơi đăng ký khai sinh",),
+    "home_town": ("Quê quán",),
+    "permanent_address": ("Nơi thường trú", "Địa chỉ thường trú"),
+    "current_address": ("Nơi ở hiện tại", "Chỗ ở hiện nay"),
+    "occupation": ("Nghề nghiệp",),
+    "household_head_name": ("Họ, chữ đệm và tên chủ hộ", "Họ và tên chủ hộ",
+                            "Họ, chữ đệm, tên chủ hộ"),
+    "relation_to_head": ("Quan hệ với chủ hộ",),
+    "household_head_id": ("Số định danh cá nhân của chủ hộ", "Số ĐDCN/Số CMND của chủ hộ",
+                          "Số ĐDCN của chủ hộ", "Số định danh cá nhân chủ hộ",
+                          "Số CMND của chủ hộ"),
+    "_other_names": ("Tên gọi khác",),
+    "_signer": ("Người khai", "Người thu thập thông tin", "Xác nhận", "Ghi chú"),
+}  # fmt: skip
+
+_MARRIAGE: dict[str, tuple[str, ...]] = {
+    "@name": ("Họ, chữ đệm, tên", "Họ và tên", "Họ, chữ đệm và tên", "Họ tên"),
+    "@date_of_birth": ("Ngày, tháng, năm sinh", "Ngày sinh"),
+    "@ethnicity": ("Dân tộc",),
+    "@nationality": ("Quốc tịch",),
+    "@residence": ("Nơi cư trú", "Nơi thường trú"),
+    "@id": ("Số định danh cá nhân", "Số ĐDCN"),
+    "husband_name": ("Họ, chữ đệm, tên chồng", "Họ và tên chồng", "Họ, chữ đệm, tên người chồng",
+                     "Họ và tên người chồng"),
+    "wife_name": ("Họ, chữ đệm, tên vợ", "Họ và tên vợ", "Họ, chữ đệm, tên người vợ",
+                  "Họ và tên người vợ"),
+    "registration_number": ("Số",),
+    "registration_date": ("Ngày, tháng, năm đăng ký", "Ngày đăng ký"),
+    "ward": ("Nơi đăng ký kết hôn", "Nơi đăng ký"),
+    "_book": ("Quyển số",),
+    "_words": ("ghi bằng chữ", "Bằng chữ"),
+    "_papers": ("Giấy tờ tùy thân",),
+    "_signer": ("Người ký giấy chứng nhận kết hôn", "Ký, ghi rõ họ, chữ đệm, tên",
+                "Ký, ghi rõ họ tên", "Chức vụ", "Ghi chú"),
+}  # fmt: skip
+
+LABELS: dict[DocType, dict[str, tuple[str, ...]]] = {
+    DocType.BIRTH_CERTIFICATE: _BIRTH,
+    DocType.RESIDENT_INFO_FORM: _RESIDENT,
+    DocType.MARRIAGE_CERTIFICATE: _MARRIAGE,
+}
+
+MULTILINE_FIELDS: frozenset[str] = frozenset({
+    "place_of_birth", "home_town", "ward", "permanent_address", "current_address",
+    "birth_registration_place", "@residence", "husband_residence", "wife_residence",
+    "occupation", "_residence", "_words", "_papers",
+})  # fmt: skip
+
+_PARTY_FIELDS = {"@name": "name", "@date_of_birth": "date_of_birth", "@ethnicity": "ethnicity",
+                 "@nationality": "nationality", "@residence": "residence", "@id": "id"}
+_CHILD_SCOPE = {"full_name", "date_of_birth", "sex", "place_of_birth", "home_town"}
+_PARENT_SCOPE = {"mother_name", "father_name", "_declarant"}
+_PARENT_BLOCKED = {"ethnicity", "nationality", "personal_id", "date_of_birth"}
+_GLOBAL_MARRIAGE = {"registration_number", "registration_date", "ward", "_book", "_signer"}
+
+MIN_LABEL_SCORE = 84.0
+
+
+# ---------------------------------------------------------------------------- tokens
+def _fold_char_key(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", strip_diacritics(text).lower())
+
+
+_LEADER = re.compile(r"^[.…_\-–—·•:;,|│¦*~=]+$")
+_NUMBERING = re.compile(r"^(?:\d{1,2}|[ivxIVX]{1,4}|[a-zA-Z])[.)]$")
+
+
+@dataclass
+class _Tok:
+    text: str
+    key: str
+    left: int
+    right: int
+    conf: float
+    height: int
+
+
+@dataclass
+class _Line:
+    toks: list[_Tok]
+    page: int
+    line: Line
+
+    @property
+    def keys(self) -> list[str]:
+        return [t.key for t in self.toks]
+
+
+def _split_word(w: Word) -> list[_Tok]:
+    """Split a word at ':' (keeping ':' on the left part) and strip glued leaders
+    (`tên:......NGUYỄN` -> `tên:`, `NGUYỄN`), sharing the box proportionally."""
+    parts = [p for p in re.split(r"(?<=:)|(?<=[.…_]{2})(?=[^.…_])|(?<=[^.…_:])(?=[.…_]{2})",
+                                 w.text) if p]
+    if not parts:
+        return []
+    toks: list[_Tok] = []
+    total = sum(len(p) for p in parts) or 1
+    x = w.left
+    for p in parts:
+        width = max(1, round(w.width * len(p) / total))
+        toks.append(_Tok(p, _fold_char_key(p), x, x + width, w.conf, w.height))
+        x += width
+    return toks
+
+
+def _lines(pages: list[PageText]) -> list[_Line]:
+    out: list[_Line] = []
+    for n, page in enumerate(pages, start=1):
+        for line in page.lines:
+            toks = [t for w in line.words for t in _split_word(w)]
+            toks = [t for t in toks if t.text.strip("|│¦")]
+            if toks:
+                out.append(_Line(toks, n, line))
+    return out
+
+
+# ---------------------------------------------------------------------------- labels
+@dataclass(frozen=True)
+class _Label:
+    field: str
+    key: str  # folded words joined by spaces
+    n_words: int
+    last: str
+
+
+@dataclass
+class _Match:
+    label: _Label
+    start: int  # token index of the first label word
+    end: int  # token index after the last label word
+    score: float  # 0-100
+
+
+def _labels(doc_type: DocType) -> list[_Label]:
+    labels: list[_Label] = []
+    for fname, variants in LABELS[doc_type].items():
+        for v in variants:
+            words = [_fold_char_key(w) for w in re.split(r"[\s,/]+", v)]
+            words = [w for w in words if w]
+            labels.append(_Label(fname, " ".join(words), len(words), words[-1]))
+    return labels
+
+
+def _find_labels(line: _Line, labels: list[_Label]) -> list[_Match]:
+    toks = line.toks
+    content = [i for i, t in enumerate(toks) if t.key]
+    cands: list[_Match] = []
+    for ci, i in enumerate(content):
+        prev = toks[i - 1] if i > 0 else None
+        at_start = ci == 0 or all(
+            _NUMBERING.match(toks[j].text) or not toks[j].key for j in range(0, i))
+        after_sep = prev is not None and (prev.text.endswith((":", "|", ")")) or not prev.key
+                                          or _NUMBERING.match(prev.text) is not None)
+        gap = prev is not None and (t_gap := toks[i].left - prev.right) > 1.2 * max(
+            prev.height, toks[i].height, 1) and t_gap > 0
+        boundary = at_start or after_sep or gap
+        for lab in labels:
+            for extra in (0, -1, 1):
+                n = lab.n_words + extra
+                if n < 1 or ci + n > len(content):
+                    continue
+                idx = content[ci : ci + n]
+                window = " ".join(toks[j].key for j in idx)
+                if len(lab.key) <= 4:
+                    # short labels (Số, Họ tên ...): exact, at a field boundary, followed by ':'
+                    # or a value start; never inside a value
+                    if extra or window != lab.key or not boundary:
+                        continue
+                    score = 100.0
+                else:
+                    score = fuzz.ratio(window, lab.key)
+                    if score < MIN_LABEL_SCORE:
+                        continue
+                    if fuzz.ratio(toks[idx[-1]].key, lab.last) < 60 and lab.n_words > 1:
+                        continue
+                    if len(lab.key) <= 9 and not (boundary or toks[idx[-1]].text.endswith(":")):
+                        continue
+                    if extra:
+                        score -= 3
+                cands.append(_Match(lab, i, idx[-1] + 1, score))
+    # longest label first (then best score); keep non-overlapping matches
+    cands.sort(key=lambda m: (m.score >= 97, len(m.label.key), m.score), reverse=True)
+    chosen: list[_Match] = []
+    for m in cands:
+        if all(m.end <= c.start or m.start >= c.end for c in chosen):
+            chosen.append(m)
+    chosen.sort(key=lambda m: m.start)
+    return chosen
+
+
+# ---------------------------------------------------------------------------- values
+def _is_leader_run(t: _Tok) -> bool:
+    return bool(_LEADER.match(t.text)) and len(t.text) >= 3 and t.text[0] in ".…_-–—·"
+
+
+def _value_toks(toks: list[_Tok]) -> list[_Tok]:
+    """Value words: leaders and separators dropped; the value ends at a dotted leader or a
+    wide gap after its first word (what follows is the end of the dotted line, stamps or
+    background noise); a trailing numbering token (`17.` of the next label) is dropped."""
+    vt: list[_Tok] = []
+    for t in toks:
+        if vt and (_is_leader_run(t) or t.left - vt[-1].right > 3.0 * max(t.height, 1)):
+            break
+        if not _LEADER.match(t.text):
+            vt.append(t)
+    while vt and _NUMBERING.match(vt[-1].text):
+        vt.pop()
+    return vt
+
+
+def _text(toks: list[_Tok]) -> str:
+    text = " ".join(t.text for t in toks)
+    text = re.sub(r"(?:\.{2,}|…+|_{2,}|-{2,})", " ", text)
+    text = re.sub(r"\s+", " ", text).strip(" .:;,_-–—…|│")
+    return text.strip()
+
+
+def _conf(toks: list[_Tok]) -> float:
+    real = [t.conf for t in toks if t.key]
+    if not real:
+        return 0.0
+    return max(0.0, min(1.0, statistics.fmean(real) / 100.0))
+
+
+def _segments(toks: list[_Tok]) -> list[list[_Tok]]:
+    """Split words into groups separated by a wide gap or a dotted leader (columns)."""
+    segs: list[list[_Tok]] = [[]]
+    for t in toks:
+        if _is_leader_run(t):
+            segs.append([])
+            continue
+        if _LEADER.match(t.text):
+            continue
+        cur = segs[-1]
+        if cur and t.left - cur[-1].right > 1.2 * max(cur[-1].height, t.height, 1):
+            segs.append([t])
+        else:
+            cur.append(t)
+    return [seg for seg in segs if seg and _text(seg)]
+
+
+@dataclass
+class _Acc:
+    """A value being collected for one field."""
+
+    toks: list[_Tok] = field(default_factory=list)
+    score: float = 100.0
+    page: int = 1
+
+
+def _finish(acc: _Acc) -> ExtractedField | None:
+    text = _text(acc.toks)
+    if not text:
+        return None
+    label_score = acc.score / 100.0
+    return ExtractedField(text, round(_conf(acc.toks) * label_score, 4),
+                          round(label_score, 4), acc.page)
+
+
+# ---------------------------------------------------------------------------- party headings
+def _party_heading(line: _Line) -> str | None:
+    """`Thông tin người chồng`, `Bên vợ`, `CHỒNG`, `II. NGƯỜI VỢ` -> 'husband' / 'wife'."""
+    keys = [k for k in line.keys if k and not re.fullmatch(r"\d+|[ivx]+", k)]
+    if not 1 <= len(keys) <= 5:
+        return None
+    last = keys[-1]
+    if last not in ("chong", "vo"):
+        return None
+    rest = set(keys[:-1])
+    if not rest <= {"thong", "tin", "nguoi", "ben", "phan", "ve", "cua", "ghi"}:
+        return None
+    return "husband" if last == "chong" else "wife"
+
+
+def _column_header(line: _Line) -> dict[str, float] | None:
+    """A line with both `Chồng` and `Vợ` (column headers): party -> x centre."""
+    keys = line.keys
+    if len([k for k in keys if k]) > 8:
+        return None
+    centres: dict[str, float] = {}
+    for t in line.toks:
+        if t.key == "chong" and "husband" not in centres:
+            centres["husband"] = (t.left + t.right) / 2
+        elif t.key == "vo" and "wife" not in centres:
+            centres["wife"] = (t.left + t.right) / 2
+    if len(centres) == 2:
+        return centres
+    return None
+
+
+# ---------------------------------------------------------------------------- main
+def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, ExtractedField]:
+    """Fields of one record (its pages in order), raw values with diacritics.
+
+    Keys are RECORDS.md field names; a field not found is absent. For certificates `ward`
+    holds the printed registration place (`Ủy ban nhân dân phường ...`); the ward code is
+    resolved later with the registry.
+    """
+    doc_type = DocType(doc_type)
+    labels = _labels(doc_type)
+    lines = _lines(pages)
+    marriage = doc_type is DocType.MARRIAGE_CERTIFICATE
+    found: dict[str, _Acc] = {}
+
+    scope = "child"  # birth certificate: who the Dân tộc/Quốc tịch... lines belong to
+    party: str | None = None  # marriage, sections layout
+    columns: dict[str, float] | None = None  # marriage, two-column layout
+    last_fields: list[str] = []  # fields a continuation line would extend
+    pending: list[str] = []  # fields whose label had no value on its line
+
+    def target(fname: str, col_party: str | None = None) -> str | None:
+        nonlocal scope
+        if fname.startswith("@"):
+            who = col_party or party
+            if who is None:
+                return None
+            return f"{who}_{_PARTY_FIELDS[fname]}"
+        if doc_type is DocType.BIRTH_CERTIFICATE:
+            if fname in _PARENT_SCOPE:
+                scope = "parent"
+            elif fname in _CHILD_SCOPE:
+                scope = "child"
+            elif fname in _PARENT_BLOCKED and scope == "parent":
+                return None
+        if fname.startswith("_"):
+            return None
+        return fname
+
+    for ln in lines:
+        matches = _find_labels(ln, labels)
+        heading = _party_heading(ln) if marriage and not matches else None
+        header = _column_header(ln) if marriage else None
+        if heading and not header:
+            party, columns, last_fields, pending = heading, None, [], []
+            continue
+        if header:
+            columns, last_fields, pending = header, [], []
+            continue
+        if columns is not None and matches and any(m.label.field in _GLOBAL_MARRIAGE
+                                                   for m in matches):
+            columns = None
+
+        if not matches:
+            # value on the next line, or continuation of a wrapped value
+            if pending:
+                if columns is not None:
+                    for seg in _segments(ln.toks):
+                        who = _nearest_column(seg, columns)
+                        for f in pending:
+                            if f.startswith(who):
+                                found[f].toks.extend(seg)
+                else:
+                    for f in pending:
+                        found[f].toks.extend(_value_toks(ln.toks))
+                        found[f].page = ln.page
+                last_fields, pending = list(pending), []
+                continue
+            if last_fields:
+                if columns is not None:
+                    for seg in _segments(ln.toks):
+                        who = _nearest_column(seg, columns)
+                        for f in last_fields:
+                            if f.startswith(who) and f.endswith("residence"):
+                                found[f].toks.extend(seg)
+                    continue
+                multi = [f for f in last_fields if f in MULTILINE_FIELDS or f.startswith("_")]
+                if multi and len(multi) == len(last_fields):
+                    for f in multi:
+                        if f in found:
+                            found[f].toks.extend(_value_toks(ln.toks))
+                    continue
+            last_fields = []
+            continue
+
+        last_fields, pending = [], []
+        for k, m in enumerate(matches):
+            end = matches[k + 1].start if k + 1 < len(matches) else len(ln.toks)
+            value = ln.toks[m.end : end]
+            if columns is not None and m.label.field.startswith("@"):
+                segs = _segments(value)
+                # a label repeated in each column: its own value is under its own header
+                label_col = None
+                if sum(1 for x in matches if x.label.field == m.label.field) > 1:
+                    label_col = _nearest_column(ln.toks[m.start : end], columns)
+                for who in ("husband", "wife"):
+                    name = target(m.label.field, who)
+                    if name is None:
+                        continue
+                    mine = [t for seg in segs for t in seg
+                            if (label_col or _nearest_column(seg, columns)) == who]
+                    if name in found and found[name].toks:
+                        continue
+                    found[name] = _Acc(list(mine), m.score, ln.page)
+                    if mine:
+                        last_fields.append(name)
+                    else:
+                        pending.append(name)
+                continue
+            name = target(m.label.field)
+            key = name or m.label.field  # ignored labels still collect (and end) values
+            if name is not None and name in found and _text(found[name].toks):
+                continue  # first occurrence wins
+            if name is None:
+                key = f"_ignored_{m.label.field}"
+            found[key] = _Acc(_value_toks(value), m.score, ln.page)
+            if _text(_value_toks(value)):
+                last_fields.append(key)
+            elif k == len(matches) - 1:
+                pending.append(key)
+        # an ignored multi-line label (e.g. the parent's `Nơi cư trú`) keeps continuations away
+        last_fields = [f if not f.startswith("_ignored_") else "_" + f for f in last_fields]
+        for f in list(last_fields):
+            if f.startswith("__ignored_"):
+                found[f] = found.pop(f[1:])
+
+    result: dict[str, ExtractedField] = {}
+    for name, acc in found.items():
+        if name.startswith("_") or name.startswith("@"):
+            continue
+        ef = _finish(acc)
+        if ef is not None:
+            result[name] = ef
+    if doc_type is not DocType.RESIDENT_INFO_FORM and "ward" not in result:
+        header_ward = _ward_from_header(lines)
+        if header_ward is not None:
+            result["ward"] = header_ward
+    return result
+
+
+def _nearest_column(toks: list[_Tok], columns: dict[str, float]) -> str:
+    if not toks:
+        return next(iter(columns))
+    centre = (toks[0].left + toks[-1].right) / 2
+    return min(columns, key=lambda who: abs(columns[who] - centre))
+
+
+def _ward_from_header(lines: list[_Line]) -> ExtractedField | None:
+    """Issuer block at the top (`ỦY BAN NHÂN DÂN / PHƯỜNG PHÚ TÂN`) when there is no
+    `Nơi đăng ký` line."""
+    head = lines[:8]
+    for i, ln in enumerate(head):
+        keys = " ".join(k for k in ln.keys if k)
+        if "phuong" in keys.split() and i > 0:
+            prev = " ".join(k for k in head[i - 1].keys if k)
+            if "uy ban nhan dan" in prev or "ubnd" in prev:
+                return ExtractedField(_text(ln.toks), round(_conf(ln.toks) * 0.8, 4), 0.8,
+                                      ln.page)
+        if ("uy ban nhan dan phuong" in keys or "ubnd phuong" in keys):
+            return ExtractedField(_text(ln.toks), round(_conf(ln.toks) * 0.8, 4), 0.8, ln.page)
+    return None

@@ -1,0 +1,202 @@
+"""Controlled vocabularies of Vietnamese civil records, and tolerant lookup in them.
+
+Everything here is pure data plus two helpers:
+
+- `strip_diacritics(text)`: NFC-insensitive removal of Vietnamese diacritics (`đ` -> `d`),
+  used to match labels and values that OCR read with wrong or missing marks.
+- `nearest(value, vocabulary, min_score)`: repairs an OCR misread against a vocabulary, but
+  only when the best candidate is clearly better than the second one.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+
+from rapidfuzz import fuzz
+
+__all__ = [
+    "ETHNIC_GROUPS",
+    "ETHNIC_ALIASES",
+    "NATIONALITIES",
+    "NATIONALITY_ALIASES",
+    "PROVINCE_CODES",
+    "MARITAL_STATUSES",
+    "MARITAL_ALIASES",
+    "BLOOD_TYPES",
+    "RELIGIONS",
+    "RELATIONS_TO_HEAD",
+    "SEXES",
+    "strip_diacritics",
+    "fold",
+    "nearest",
+    "canonical",
+]
+
+# The 54 ethnic groups of Vietnam (Decision 121-TCTK/PPCĐ, 1979), official order.
+ETHNIC_GROUPS: tuple[str, ...] = (
+    "Kinh", "Tày", "Thái", "Hoa", "Khmer", "Mường", "Nùng", "H'Mông", "Dao", "Gia Rai",
+    "Ngái", "Ê Đê", "Ba Na", "Xơ Đăng", "Sán Chay", "Cơ Ho", "Chăm", "Sán Dìu", "Hrê",
+    "Mnông", "Ra Glai", "Xtiêng", "Bru - Vân Kiều", "Thổ", "Giáy", "Cơ Tu", "Giẻ Triêng",
+    "Mạ", "Khơ Mú", "Co", "Tà Ôi", "Chơ Ro", "Kháng", "Xinh Mun", "Hà Nhì", "Chu Ru", "Lào",
+    "La Chí", "La Ha", "Phù Lá", "La Hủ", "Lự", "Lô Lô", "Chứt", "Mảng", "Pà Thẻn", "Cơ Lao",
+    "Cống", "Bố Y", "Si La", "Pu Péo", "Brâu", "Ơ Đu", "Rơ Măm",
+)  # fmt: skip
+
+# Other spellings in use on records -> the canonical name above.
+ETHNIC_ALIASES: dict[str, str] = {
+    "Mông": "H'Mông", "Hmông": "H'Mông", "HMông": "H'Mông", "H'mông": "H'Mông",
+    "Mèo": "H'Mông", "H Mông": "H'Mông",
+    "Khơ-me": "Khmer", "Khơ me": "Khmer", "Khơme": "Khmer", "Khơ Me": "Khmer",
+    "Gia-rai": "Gia Rai", "Giarai": "Gia Rai", "Jrai": "Gia Rai",
+    "Ê-đê": "Ê Đê", "Êđê": "Ê Đê", "Ede": "Ê Đê",
+    "Ba-na": "Ba Na", "Bahnar": "Ba Na", "Xơ-đăng": "Xơ Đăng", "Cơ-ho": "Cơ Ho",
+    "Ra-glai": "Ra Glai", "M'Nông": "Mnông", "Bru-Vân Kiều": "Bru - Vân Kiều",
+    "Bru Vân Kiều": "Bru - Vân Kiều", "Vân Kiều": "Bru - Vân Kiều", "Cơ-tu": "Cơ Tu",
+    "Gié Triêng": "Giẻ Triêng", "Gié-Triêng": "Giẻ Triêng", "Giẻ-Triêng": "Giẻ Triêng",
+    "Khơ-mú": "Khơ Mú", "Khơmú": "Khơ Mú", "Tà-ôi": "Tà Ôi", "Tà ôi": "Tà Ôi",
+    "Chơ-ro": "Chơ Ro", "Xinh-mun": "Xinh Mun", "Chu-ru": "Chu Ru", "Rơ-măm": "Rơ Măm",
+    "Sán Chí": "Sán Chay", "Cao Lan": "Sán Chay", "Hán": "Hoa", "Việt": "Kinh",
+}  # fmt: skip
+
+NATIONALITIES: tuple[str, ...] = (
+    "Việt Nam", "Lào", "Campuchia", "Trung Quốc", "Thái Lan", "Hàn Quốc", "Nhật Bản",
+    "Đài Loan", "Hoa Kỳ", "Pháp", "Đức", "Anh", "Úc", "Canada", "Nga", "Singapore",
+    "Malaysia", "Indonesia", "Philippines", "Myanmar", "Ấn Độ", "Không quốc tịch",
+)  # fmt: skip
+
+NATIONALITY_ALIASES: dict[str, str] = {
+    "Việt nam": "Việt Nam", "VN": "Việt Nam", "Viet Nam": "Việt Nam", "Vietnam": "Việt Nam",
+    "CHXHCN Việt Nam": "Việt Nam", "Cam-pu-chia": "Campuchia", "Mỹ": "Hoa Kỳ",
+    "Australia": "Úc", "Ô-xtrây-li-a": "Úc", "Xin-ga-po": "Singapore",
+}  # fmt: skip
+
+# Province codes of the personal identification number (Circular 07/2016/TT-BCA, annex).
+PROVINCE_CODES: dict[str, str] = {
+    "001": "Hà Nội", "002": "Hà Giang", "004": "Cao Bằng", "006": "Bắc Kạn",
+    "008": "Tuyên Quang", "010": "Lào Cai", "011": "Điện Biên", "012": "Lai Châu",
+    "014": "Sơn La", "015": "Yên Bái", "017": "Hòa Bình", "019": "Thái Nguyên",
+    "020": "Lạng Sơn", "022": "Quảng Ninh", "024": "Bắc Giang", "025": "Phú Thọ",
+    "026": "Vĩnh Phúc", "027": "Bắc Ninh", "030": "Hải Dương", "031": "Hải Phòng",
+    "033": "Hưng Yên", "034": "Thái Bình", "035": "Hà Nam", "036": "Nam Định",
+    "037": "Ninh Bình", "038": "Thanh Hóa", "040": "Nghệ An", "042": "Hà Tĩnh",
+    "044": "Quảng Bình", "045": "Quảng Trị", "046": "Thừa Thiên Huế", "048": "Đà Nẵng",
+    "049": "Quảng Nam", "051": "Quảng Ngãi", "052": "Bình Định", "054": "Phú Yên",
+    "056": "Khánh Hòa", "058": "Ninh Thuận", "060": "Bình Thuận", "062": "Kon Tum",
+    "064": "Gia Lai", "066": "Đắk Lắk", "067": "Đắk Nông", "068": "Lâm Đồng",
+    "070": "Bình Phước", "072": "Tây Ninh", "074": "Bình Dương", "075": "Đồng Nai",
+    "077": "Bà Rịa - Vũng Tàu", "079": "Thành phố Hồ Chí Minh", "080": "Long An",
+    "082": "Tiền Giang", "083": "Bến Tre", "084": "Trà Vinh", "086": "Vĩnh Long",
+    "087": "Đồng Tháp", "089": "An Giang", "091": "Kiên Giang", "092": "Cần Thơ",
+    "093": "Hậu Giang", "094": "Sóc Trăng", "095": "Bạc Liêu", "096": "Cà Mau",
+}  # fmt: skip
+
+MARITAL_STATUSES: tuple[str, ...] = ("Chưa kết hôn", "Đã kết hôn", "Ly hôn", "Góa")
+MARITAL_ALIASES: dict[str, str] = {
+    "Goá": "Góa", "Góa vợ": "Góa", "Góa chồng": "Góa", "Độc thân": "Chưa kết hôn",
+    "Chưa có vợ": "Chưa kết hôn", "Chưa có chồng": "Chưa kết hôn", "Có vợ": "Đã kết hôn",
+    "Có chồng": "Đã kết hôn", "Đã ly hôn": "Ly hôn",
+}  # fmt: skip
+
+BLOOD_TYPES: tuple[str, ...] = ("A", "B", "AB", "O")
+
+RELIGIONS: tuple[str, ...] = (
+    "Không", "Phật giáo", "Công giáo", "Tin lành", "Cao Đài", "Phật giáo Hòa Hảo",
+    "Hồi giáo", "Tôn giáo Baha'i", "Tịnh độ cư sĩ Phật hội Việt Nam", "Cơ đốc Phục lâm",
+    "Phật giáo Tứ Ân Hiếu Nghĩa", "Minh Sư đạo", "Minh Lý đạo", "Bà-la-môn",
+    "Giáo hội Các Thánh hữu Ngày sau của Chúa Giê-su Ky-tô", "Phật giáo Hiếu Nghĩa Tà Lơn",
+    "Bửu Sơn Kỳ Hương", "Ba Ha'i",
+)  # fmt: skip
+
+RELATIONS_TO_HEAD: tuple[str, ...] = (
+    "Chủ hộ", "Vợ", "Chồng", "Con", "Con đẻ", "Con nuôi", "Con dâu", "Con rể", "Cha", "Mẹ",
+    "Cha đẻ", "Mẹ đẻ", "Bố", "Cha vợ", "Mẹ vợ", "Cha chồng", "Mẹ chồng", "Ông", "Bà",
+    "Ông nội", "Bà nội", "Ông ngoại", "Bà ngoại", "Cháu", "Cháu nội", "Cháu ngoại",
+    "Anh", "Chị", "Em", "Anh ruột", "Chị ruột", "Em ruột", "Cô", "Dì", "Chú", "Bác",
+    "Cậu", "Thím", "Mợ", "Chắt", "Người ở nhờ", "Người giám hộ", "Khác",
+)  # fmt: skip
+
+SEXES: tuple[str, ...] = ("Nam", "Nữ")
+
+_SPACES = re.compile(r"\s+")
+
+
+def strip_diacritics(text: str) -> str:
+    """`Nguyễn Đức` -> `Nguyen Duc`: every combining mark removed, `đ/Đ` -> `d/D`, NFC result."""
+    decomposed = unicodedata.normalize("NFD", text)
+    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    stripped = stripped.replace("đ", "d").replace("Đ", "D")
+    return unicodedata.normalize("NFC", stripped)
+
+
+def fold(text: str) -> str:
+    """Comparison key: no diacritics, lowercase, hyphens/apostrophes as spaces, single spaces."""
+    folded = strip_diacritics(text).lower()
+    folded = re.sub(r"[-'’`´]", " ", folded)
+    return _SPACES.sub(" ", folded).strip()
+
+
+def canonical(value: str, vocabulary: Iterable[str], aliases: Mapping[str, str] | None = None,
+              ) -> str | None:
+    """Exact (case- and diacritics-aware) lookup, through aliases; no fuzzy repair."""
+    text = _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()
+    vocab = list(vocabulary)
+    for entry in vocab:
+        if entry.lower() == text.lower():
+            return entry
+    for alias, target in (aliases or {}).items():
+        if alias.lower() == text.lower():
+            return target
+    return None
+
+
+def nearest(
+    value: str,
+    vocabulary: Iterable[str],
+    min_score: float = 75.0,
+    aliases: Mapping[str, str] | None = None,
+    margin: float = 8.0,
+) -> str | None:
+    """The vocabulary entry `value` most likely is, or None when unsure.
+
+    1. Exact match (case-insensitive, NFC), through `aliases` too.
+    2. Match on folded text (no diacritics, lowercase): if exactly one entry (or alias
+       target) folds to the same text, it is the answer.
+    3. Fuzzy: the best ratio on folded text must reach `min_score` (0-100) and beat the best
+       *different* candidate by at least `margin` points; otherwise None (ambiguous).
+    """
+    if not value or not value.strip():
+        return None
+    vocab = list(dict.fromkeys(vocabulary))
+    aliases = dict(aliases or {})
+    exact = canonical(value, vocab, aliases)
+    if exact is not None:
+        return exact
+    # candidates: (folded key, target)
+    candidates: list[tuple[str, str]] = [(fold(v), v) for v in vocab]
+    candidates += [(fold(a), t) for a, t in aliases.items()]
+    key = fold(value)
+    if not key:
+        return None
+    same = {target for k, target in candidates if k == key}
+    if len(same) == 1:
+        return same.pop()
+    if len(same) > 1:
+        # several entries differ only by diacritics: compare with diacritics kept
+        low = unicodedata.normalize("NFC", value).lower()
+        scored = sorted(((fuzz.ratio(low, t.lower()), t) for t in same), reverse=True)
+        if scored[0][0] - scored[1][0] >= margin:
+            return scored[0][1]
+        return None
+    best: dict[str, float] = {}
+    for k, target in candidates:
+        score = fuzz.ratio(key, k)
+        if score > best.get(target, -1.0):
+            best[target] = score
+    ranked = sorted(best.items(), key=lambda kv: kv[1], reverse=True)
+    if not ranked or ranked[0][1] < min_score:
+        return None
+    if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < margin:
+        return None
+    return ranked[0][0]

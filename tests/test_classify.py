@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import pytest
+
+from schemas.classify import classify
+from schemas.records import DocType
+
+HEAD = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (HEAD + "GIẤY KHAI SINH\nHọ, chữ đệm, tên: NGUYỄN VĂN AN", DocType.BIRTH_CERTIFICATE),
+        (HEAD + "GIAY KHAI SlNH\nHo, chu dem, ten: NGUYEN VAN AN", DocType.BIRTH_CERTIFICATE),
+        ("BẢN SAO\n" + HEAD + "GIẤY KHAI SINH\nSao từ Sổ đăng ký khai sinh",
+         DocType.BIRTH_CERTIFICATE),
+        (HEAD + "PHIẾU THU THẬP THÔNG TIN DÂN CƯ\n1. Họ, chữ đệm và tên khai sinh: LÊ THỊ CÚC",
+         DocType.RESIDENT_INFO_FORM),
+        ("Mẫu DC01\nPHIEU THU THAP THONG TIN DAN CU\n1. Ho, chu dem va ten khai sinh: LE VAN A",
+         DocType.RESIDENT_INFO_FORM),
+        (HEAD + "GIẤY CHỨNG NHẬN KẾT HÔN\n Chồng   Vợ\nHọ, chữ đệm, tên",
+         DocType.MARRIAGE_CERTIFICATE),
+        (HEAD + "GIAY CHUNG NHAN KET H0N\n", DocType.MARRIAGE_CERTIFICATE),
+        ("UBND THÀNH PHỐ ĐÀ NẴNG\nSỞ GIÁO DỤC VÀ ĐÀO TẠO\nSố: 1595/SGDĐT-CTrTT\n"
+         "V/v bảo đảm TTATGT cho HS, SV trong dịp nghỉ hè\nKính gửi: Các trường", None),
+        ("VIỆN KIỂM SÁT NHÂN DÂN TỐI CAO\nSố 286/QĐ-VKSTC\nQUYẾT ĐỊNH\nBan hành Quy định về "
+         "quy trình kiểm sát việc giải quyết các vụ án hành chính", None),
+        ("", None),
+        ("   \n . , \n", None),
+        ("The quick brown fox jumps over the lazy dog, again and again and again.", None),
+    ],
+)
+def test_classify(text: str, expected: DocType | None) -> None:
+    assert classify(text) == expected

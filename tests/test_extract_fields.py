@@ -1,0 +1,221 @@
+from __future__ import annotations
+
+from ocr.text import PageText
+from schemas.extract import extract_fields
+from schemas.records import DocType
+
+BIRTH = DocType.BIRTH_CERTIFICATE
+DC01 = DocType.RESIDENT_INFO_FORM
+MARRIAGE = DocType.MARRIAGE_CERTIFICATE
+
+
+def values(doc_type: DocType, *texts: str) -> dict[str, str]:
+    pages = [PageText.from_text(t) for t in texts]
+    return {k: v.value for k, v in extract_fields(doc_type, pages).items()}
+
+
+BIRTH_TEXT = """CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+GIẤY KHAI SINH
+Số: 123/2018          Quyển số: 01
+Họ, chữ đệm, tên: ........ NGUYỄN VĂN AN
+Ngày, tháng, năm sinh: 29/12/2017   ghi bằng chữ: Ngày hai mươi chín tháng mười hai
+năm hai nghìn không trăm mười bảy
+Giới tính: Nam   Dân tộc: Kinh   Quốc tịch: Việt Nam
+Nơi sinh: Bệnh viện đa khoa tỉnh Bình Dương, phường Phú Lợi,
+thành phố Thủ Dầu Một, tỉnh Bình Dương
+Quê quán: ____ Thị xã Bến Cát, tỉnh Bình Dương
+Số định danh cá nhân: 074217001234
+Họ, chữ đệm, tên người mẹ: TRẦN THỊ BÌNH
+Năm sinh: 1990   Dân tộc: Hoa   Quốc tịch: Trung Quốc
+Nơi cư trú: Tổ 3, khu phố 2, phường Phú Tân,
+thành phố Thủ Dầu Một, tỉnh Bình Dương
+Họ, chữ đệm, tên người cha: NGUYỄN VĂN BA
+Năm sinh: 1988   Dân tộc: Kinh   Quốc tịch: Việt Nam
+Nơi đăng ký khai sinh: Ủy ban nhân dân phường Phú Tân,
+thành phố Thủ Dầu Một, tỉnh Bình Dương
+Ngày, tháng, năm đăng ký: 05/01/2018
+"""
+
+
+def test_birth_certificate_standard_layout() -> None:
+    v = values(BIRTH, BIRTH_TEXT)
+    assert v["registration_number"] == "123/2018"
+    assert v["full_name"] == "NGUYỄN VĂN AN"
+    assert v["date_of_birth"] == "29/12/2017"  # not the date in words
+    assert v["sex"] == "Nam"
+    assert v["ethnicity"] == "Kinh"
+    assert v["nationality"] == "Việt Nam"
+    assert v["place_of_birth"] == ("Bệnh viện đa khoa tỉnh Bình Dương, phường Phú Lợi, "
+                                   "thành phố Thủ Dầu Một, tỉnh Bình Dương")
+    assert v["home_town"] == "Thị xã Bến Cát, tỉnh Bình Dương"
+    assert v["personal_id"] == "074217001234"
+    assert v["mother_name"] == "TRẦN THỊ BÌNH"
+    assert v["father_name"] == "NGUYỄN VĂN BA"
+    assert v["ward"].startswith("Ủy ban nhân dân phường Phú Tân")
+    assert v["ward"].endswith("tỉnh Bình Dương")
+    assert v["registration_date"] == "05/01/2018"
+
+
+def test_parent_lines_never_taken_for_the_child() -> None:
+    # the child's own Dân tộc / Quốc tịch are missing: the parents' must not fill them
+    text = """GIẤY KHAI SINH
+Họ, chữ đệm, tên: LÊ THỊ HẠNH
+Họ, chữ đệm, tên người mẹ: TRẦN THỊ BÌNH
+Năm sinh: 1990   Dân tộc: Hoa   Quốc tịch: Trung Quốc
+Số định danh cá nhân: 079190000111
+Họ, chữ đệm, tên người cha: LÊ VĂN BA   Năm sinh: 1988   Dân tộc: Tày
+"""
+    v = values(BIRTH, text)
+    assert v["full_name"] == "LÊ THỊ HẠNH"
+    assert v["mother_name"] == "TRẦN THỊ BÌNH"
+    assert v["father_name"] == "LÊ VĂN BA"
+    assert "ethnicity" not in v and "nationality" not in v and "personal_id" not in v
+
+
+def test_garbled_labels_and_leaders() -> None:
+    text = """GIAY KHAI SINH
+Ho, chu dem, ten:……………… PHẠM MINH CHÂU
+Ngay, thang, nam sinh: ___ 02-03-2019 ___
+Giói tính:.....Nữ.....Dân tôc:.....Mường.....Quôc tich:.....Việt Nam.....
+Noi sinh ----- Trạm y tế phường Bình Hòa
+So dinh danh ca nhan: 074319000222
+"""
+    v = values(BIRTH, text)
+    assert v["full_name"] == "PHẠM MINH CHÂU"
+    assert v["date_of_birth"] == "02-03-2019"
+    assert v["sex"] == "Nữ"
+    assert v["ethnicity"] == "Mường"
+    assert v["nationality"] == "Việt Nam"
+    assert v["place_of_birth"] == "Trạm y tế phường Bình Hòa"
+    assert v["personal_id"] == "074319000222"
+
+
+def test_value_on_next_line_and_numbered_lines() -> None:
+    text = """PHIẾU THU THẬP THÔNG TIN DÂN CƯ
+1. Họ, chữ đệm và tên khai sinh:
+LÊ THỊ CÚC
+2. Ngày, tháng, năm sinh: ngày 02 tháng 12 năm 1976     3. Giới tính: Nữ
+4. Số định danh cá nhân: 0 7 4 1 7 6 0 0 0 1 1 1
+5. Dân tộc: Kinh   6. Tôn giáo: Phật giáo   7. Quốc tịch: Việt Nam
+8. Tình trạng hôn nhân: Đã kết hôn   9. Nhóm máu: O
+10. Nơi đăng ký khai sinh: UBND phường Phú Tân
+11. Quê quán: xã An Bình, huyện Phú Giáo, tỉnh Bình Dương
+12. Nơi thường trú: số 12, đường Lê Lợi, khu phố 1,
+phường Phú Tân, thành phố Thủ Dầu Một, tỉnh Bình Dương
+13. Nơi ở hiện tại: như trên
+14. Nghề nghiệp: Giáo viên
+15. Họ, chữ đệm và tên chủ hộ: LÊ VĂN DŨNG   16. Quan hệ với chủ hộ: Con
+17. Số định danh cá nhân của chủ hộ: 074050000999
+"""
+    v = values(DC01, text)
+    assert v["full_name"] == "LÊ THỊ CÚC"
+    assert v["date_of_birth"] == "ngày 02 tháng 12 năm 1976"
+    assert v["sex"] == "Nữ"
+    assert v["personal_id"].replace(" ", "") == "074176000111"
+    assert v["ethnicity"] == "Kinh"
+    assert v["religion"] == "Phật giáo"
+    assert v["nationality"] == "Việt Nam"
+    assert v["marital_status"] == "Đã kết hôn"
+    assert v["blood_type"] == "O"
+    assert v["birth_registration_place"] == "UBND phường Phú Tân"
+    assert v["permanent_address"] == ("số 12, đường Lê Lợi, khu phố 1, phường Phú Tân, "
+                                      "thành phố Thủ Dầu Một, tỉnh Bình Dương")
+    assert v["current_address"] == "như trên"
+    assert v["occupation"] == "Giáo viên"
+    assert v["household_head_name"] == "LÊ VĂN DŨNG"
+    assert v["relation_to_head"] == "Con"
+    assert v["household_head_id"] == "074050000999"
+
+
+def test_table_cells() -> None:
+    text = """GIẤY KHAI SINH
+| Họ, chữ đệm, tên | ĐỖ VĂN HÙNG |
+| Giới tính | Nam |
+| Dân tộc | Kinh |
+"""
+    v = values(BIRTH, text)
+    assert v == {"full_name": "ĐỖ VĂN HÙNG", "sex": "Nam", "ethnicity": "Kinh"}
+
+
+MARRIAGE_COLUMNS = """GIẤY CHỨNG NHẬN KẾT HÔN
+                             Chồng                           Vợ
+Họ, chữ đệm, tên:       NGUYỄN VĂN AN                   TRẦN THỊ BÌNH
+Ngày, tháng, năm sinh:  01/02/1990                      03.04.1992
+Dân tộc:                Kinh                            Tày
+Quốc tịch:              Việt Nam                        Việt Nam
+Nơi cư trú:             khu phố 1, phường Phú Tân,      tổ 5, phường Phú Lợi,
+                        TP Thủ Dầu Một                  TP Thủ Dầu Một
+Số định danh cá nhân:   074090001234                    074192005678
+Số: 45/2015
+Nơi đăng ký kết hôn: Ủy ban nhân dân phường Phú Tân, TP Thủ Dầu Một
+Ngày, tháng, năm đăng ký: 05/05/2015
+"""
+
+
+def test_marriage_two_columns() -> None:
+    v = values(MARRIAGE, MARRIAGE_COLUMNS)
+    assert v["husband_name"] == "NGUYỄN VĂN AN"
+    assert v["wife_name"] == "TRẦN THỊ BÌNH"
+    assert v["husband_date_of_birth"] == "01/02/1990"
+    assert v["wife_date_of_birth"] == "03.04.1992"
+    assert v["husband_ethnicity"] == "Kinh"
+    assert v["wife_ethnicity"] == "Tày"
+    assert v["husband_residence"] == "khu phố 1, phường Phú Tân, TP Thủ Dầu Một"
+    assert v["wife_residence"] == "tổ 5, phường Phú Lợi, TP Thủ Dầu Một"
+    assert v["husband_id"] == "074090001234"
+    assert v["wife_id"] == "074192005678"
+    assert v["registration_number"] == "45/2015"
+    assert v["ward"].startswith("Ủy ban nhân dân phường Phú Tân")
+    assert v["registration_date"] == "05/05/2015"
+
+
+def test_marriage_columns_wife_left() -> None:
+    text = MARRIAGE_COLUMNS.replace("Chồng                           Vợ",
+                                    "Vợ                              Chồng")
+    v = values(MARRIAGE, text)
+    assert v["wife_name"] == "NGUYỄN VĂN AN"
+    assert v["husband_name"] == "TRẦN THỊ BÌNH"
+
+
+def test_marriage_two_sections() -> None:
+    text = """GIẤY CHỨNG NHẬN KẾT HÔN
+Thông tin người chồng
+Họ, chữ đệm, tên: NGUYỄN VĂN AN
+Ngày, tháng, năm sinh: 01/02/1990
+Quốc tịch: Việt Nam
+Nơi cư trú: khu phố 1, phường Phú Tân
+Số định danh cá nhân: 074090001234
+Bên vợ
+Họ, chữ đệm, tên: TRẦN THỊ BÌNH
+Ngày, tháng, năm sinh: ngày 03 tháng 4 năm 1992
+Quốc tịch: Việt Nam
+Nơi cư trú: tổ 5, phường Phú Lợi
+Số định danh cá nhân: 074192005678
+Số: 45/2015
+Nơi đăng ký: UBND phường Phú Tân
+Ngày, tháng, năm đăng ký: 05/05/2015
+"""
+    v = values(MARRIAGE, text)
+    assert v["husband_name"] == "NGUYỄN VĂN AN"
+    assert v["wife_name"] == "TRẦN THỊ BÌNH"
+    assert v["wife_date_of_birth"] == "ngày 03 tháng 4 năm 1992"
+    assert v["husband_residence"] == "khu phố 1, phường Phú Tân"
+    assert v["wife_id"] == "074192005678"
+    assert v["ward"] == "UBND phường Phú Tân"
+
+
+def test_records_spanning_pages_and_confidence() -> None:
+    p1 = "GIẤY KHAI SINH\nHọ, chữ đệm, tên: NGUYỄN VĂN AN"
+    p2 = "Ngày, tháng, năm đăng ký: 05/01/2018"
+    pages = [PageText.from_text(p1, conf=90), PageText.from_text(p2, conf=40)]
+    got = extract_fields(BIRTH, pages)
+    assert got["full_name"].confidence == 0.9
+    assert got["registration_date"].value == "05/01/2018"
+    assert got["registration_date"].page == 2
+    assert got["registration_date"].confidence == 0.4
+
+
+def test_ward_from_issuer_header() -> None:
+    text = "ỦY BAN NHÂN DÂN\nPHƯỜNG BÌNH HÒA\nGIẤY KHAI SINH\nHọ, chữ đệm, tên: NGUYỄN VĂN AN"
+    assert values(BIRTH, text)["ward"] == "PHƯỜNG BÌNH HÒA"

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from datetime import date
+
+from ocr.text import PageText
+from schemas.reading import read_records
+from schemas.records import DocType, Status
+from schemas.wards import WardRegistry
+
+TODAY = date(2025, 1, 1)
+REG = WardRegistry.load(None)
+
+BIRTH = """CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+GIẤY KHAI SINH
+Số: 123/2018
+Họ, chữ đệm, tên: NGUYỄN VĂN AN
+Ngày, tháng, năm sinh: 29/12/2017
+Giới tính: Nam   Dân tộc: Kinh   Quốc tịch: Việt Nam
+Nơi sinh: Bệnh viện đa khoa tỉnh Bình Dương
+Số định danh cá nhân: 074217001234
+Nơi đăng ký khai sinh: Ủy ban nhân dân phường Phú Tân, thành phố Thủ Dầu Một
+Ngày, tháng, năm đăng ký: 05/01/2018
+"""
+LETTER = ("UBND THÀNH PHỐ ĐÀ NẴNG\nSỞ GIÁO DỤC VÀ ĐÀO TẠO\nSố: 1595/SGDĐT-CTrTT\n"
+          "V/v bảo đảm TTATGT cho HS, SV trong dịp nghỉ hè\nKính gửi: Các trường trực thuộc")
+
+
+def read(*texts: str, folder: str = "phu-tan", conf: float = 95.0) -> list:
+    return read_records([PageText.from_text(t, conf=conf) for t in texts], folder, REG, TODAY)
+
+
+def test_digitized_birth_certificate() -> None:
+    [r] = read(BIRTH)
+    assert r.status is Status.DIGITIZED, r.reasons
+    assert r.doc_type is DocType.BIRTH_CERTIFICATE
+    assert r.fields["full_name"] == "Nguyễn Văn An"
+    assert r.fields["date_of_birth"] == "2017-12-29"
+    assert r.fields["ward"] == "phu-tan" and r.ward == "phu-tan"
+    assert r.business_key == "birth_certificate|074217001234|123/2018"
+    assert r.page_numbers == [1]
+
+
+def test_wrong_folder_and_low_confidence_need_review() -> None:
+    [r] = read(BIRTH, folder="phu-loi")
+    assert r.status is Status.NEEDS_REVIEW
+    assert any("Nơi đăng ký" in m for m in r.reasons)
+    [r] = read(BIRTH, conf=40)
+    assert r.status is Status.NEEDS_REVIEW
+    assert any("độ tin cậy" in m for m in r.reasons)
+
+
+def test_batch_split_blank_and_unknown_pages() -> None:
+    second = BIRTH.replace("NGUYỄN VĂN AN", "TRẦN VĂN BÌNH").replace("123/2018", "124/2018")
+    head, tail = second.split("Nơi sinh")
+    readings = read(BIRTH, "", LETTER, head, "Nơi sinh" + tail)
+    assert [r.page_numbers for r in readings] == [[1], [2], [3], [4, 5]]
+    assert [r.status for r in readings] == [Status.DIGITIZED, Status.REJECTED, Status.REJECTED,
+                                           Status.DIGITIZED]
+    assert readings[1].reasons and readings[2].reasons
+    assert readings[3].fields["full_name"] == "Trần Văn Bình"
+
+
+def test_resident_form_ward_from_permanent_address() -> None:
+    text = """PHIẾU THU THẬP THÔNG TIN DÂN CƯ
+1. Họ, chữ đệm và tên khai sinh: LÊ THỊ CÚC
+2. Ngày, tháng, năm sinh: 02/12/1976   3. Giới tính: Nữ
+4. Số định danh cá nhân: 074176000111
+5. Dân tộc: Kinh   7. Quốc tịch: Việt Nam
+11. Quê quán: tỉnh Bình Dương
+12. Nơi thường trú: khu phố 1, phường Phú Lợi, thành phố Thủ Dầu Một
+15. Họ, chữ đệm và tên chủ hộ: LÊ VĂN DŨNG   16. Quan hệ với chủ hộ: Con
+"""
+    [r] = read(text, folder="phu-loi")
+    assert r.status is Status.DIGITIZED, r.reasons
+    assert r.ward == "phu-loi"
+    assert "ward" not in r.fields
+    assert r.business_key == "resident_info_form|074176000111"

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from schemas.normalize import normalize_date, normalize_id, normalize_name, normalize_sex
+from schemas.records import DocType
+from schemas.validate import validate_fields
+from schemas.wards import WardRegistry
+
+TODAY = date(2025, 1, 1)
+REG = WardRegistry.load(None)
+BIRTH = {"full_name": "Nguyễn Văn An", "date_of_birth": "2017-12-29", "sex": "Nam",
+         "ethnicity": "Kinh", "nationality": "Việt Nam", "place_of_birth": "Bệnh viện",
+         "personal_id": "074217001234", "registration_number": "123/2018",
+         "registration_date": "2018-01-05", "ward": "phu-tan"}
+
+
+def codes(fields: dict[str, str | None], doc_type: DocType = DocType.BIRTH_CERTIFICATE,
+          folder: str = "phu-tan") -> list[str]:
+    reasons = validate_fields(doc_type, fields, today=TODAY, registry=REG, folder_ward=folder)
+    personal = ("full_name", "personal_id", "husband_name", "wife_name", "husband_id", "wife_id",
+                "date_of_birth", "place_of_birth", "husband_residence", "wife_residence")
+    for r in reasons:  # never personal data in a reason
+        for name in personal:
+            value = fields.get(name)
+            if value:
+                assert value not in r.message
+    return [r.code for r in reasons]
+
+
+def test_valid_record_has_no_reason() -> None:
+    assert codes(BIRTH) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"personal_id": "0742170012"}, "id_length"),
+        ({"personal_id": "07421700123A"}, "id_not_digits"),
+        ({"personal_id": "003217001234"}, "id_province"),
+        ({"personal_id": "074017001234"}, "id_century"),
+        ({"personal_id": "074216001234"}, "id_birth_year"),
+        ({"personal_id": "074317001234"}, "id_sex"),
+        ({"date_of_birth": "2026-01-01"}, "date_future"),
+        ({"date_of_birth": "2018-02-01"}, "birth_after_registration"),
+        ({"date_of_birth": "1890-01-01", "personal_id": "074090001234",
+          "registration_date": "1890-02-01"}, "too_old"),
+        ({"date_of_birth": "2017-02-30"}, "date_invalid"),
+        ({"sex": "X"}, "sex_invalid"),
+        ({"ethnicity": "Klingon"}, "ethnicity_unknown"),
+        ({"full_name": "An"}, "name_words"),
+        ({"full_name": "Nguyễn Văn 4n"}, "name_chars"),
+        ({"place_of_birth": None}, "missing"),
+        ({"ward": "UBND xã Thủ Sỹ"}, "ward_unknown"),
+        ({"ward": "phu-loi"}, "ward_mismatch"),
+        ({"ward": None}, "ward_missing"),
+    ],
+)
+def test_rule_violations(change: dict[str, str | None], code: str) -> None:
+    assert code in codes({**BIRTH, **change})
+
+
+def test_id_message_names_field_and_count_not_digits() -> None:
+    reasons = validate_fields(DocType.BIRTH_CERTIFICATE, {**BIRTH, "personal_id": "0236545689"},
+                              today=TODAY)
+    assert [r.message for r in reasons] == ["Số định danh cá nhân: phải có 12 chữ số "
+                                            "(đọc được 10)"]
+
+
+def test_female_2000s_and_male_1900s() -> None:
+    assert codes({**BIRTH, "sex": "Nữ", "personal_id": "079317001234"}) == []
+    assert codes({**BIRTH, "date_of_birth": "1985-03-01", "personal_id": "001085000001",
+                  "registration_date": "1985-03-10"}) == []
+
+
+MARRIAGE = {"husband_name": "Nguyễn Văn An", "wife_name": "Trần Thị Bình",
+            "husband_date_of_birth": "1990-01-02", "wife_date_of_birth": "1992-03-04",
+            "husband_nationality": "Việt Nam", "wife_nationality": "Việt Nam",
+            "husband_residence": "phường Phú Tân", "wife_residence": "phường Phú Lợi",
+            "husband_id": "074090001234", "wife_id": "074192001234",
+            "registration_number": "12", "registration_date": "2015-05-05", "ward": "phu-tan"}
+
+
+def test_marriage_rules() -> None:
+    m = DocType.MARRIAGE_CERTIFICATE
+    assert codes(MARRIAGE, m) == []
+    assert "under_age" in codes({**MARRIAGE, "husband_date_of_birth": "1996-01-01",
+                                 "husband_id": "074096001234"}, m)
+    assert "under_age" in codes({**MARRIAGE, "wife_date_of_birth": "1998-01-01",
+                                 "wife_id": "074198001234"}, m)
+    assert "id_sex" in codes({**MARRIAGE, "wife_id": "074092001234"}, m)  # male digit
+    assert "missing" in codes({**MARRIAGE, "husband_id": None}, m)
+
+
+def test_normalizers() -> None:
+    assert normalize_date("29/12/2017") == "2017-12-29"
+    assert normalize_date("29-12-2017") == "2017-12-29"
+    assert normalize_date("29.12.2017") == "2017-12-29"
+    assert normalize_date("ngày 02 tháng 12 năm 1976") == "1976-12-02"
+    assert normalize_date("12/11/2021 ghi bằng chữ: ngày 1 tháng 1 năm 2000") == "2021-11-12"
+    assert normalize_date("09/16/1904") is None
+    assert normalize_name("NGUYỄN  VĂN AN.") == "Nguyễn Văn An"
+    assert normalize_name("ĐÀO THỊ TRÀ GIANG") == "Đào Thị Trà Giang"
+    for s in ("Nu", "Nũ", "NỮ", "nữ"):
+        assert normalize_sex(s) == "Nữ"
+    assert normalize_sex("NAM") == "Nam"
+    assert normalize_id("O74O9OOO1234") == "074090001234"
+    assert normalize_id("0 7 4 0 9 0 0 0 1 2 3 4") == "074090001234"
+    assert normalize_id("074l90001234") == "074190001234"

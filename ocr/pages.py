@@ -1,0 +1,264 @@
+"""Split an uploaded file into page images, one page in memory at a time.
+
+The format is decided by magic bytes, never by the file name: clerks rename files,
+scanners write `.jpg` for TIFFs, and a text file called `scan.jpg` must be refused
+with a reason a clerk can act on, not a stack trace.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+
+# A 300 DPI A4 page is ~8.7 MP; 80 MP leaves room for A3 at 400 DPI and large
+# photos while refusing decompression bombs (a 40000x40000 PNG is 1.6 GP and a
+# few KB on disk). We check the declared size ourselves right after reading the
+# header, so the limit holds whatever other modules set PIL's global to.
+MAX_PIXELS = 80_000_000
+MIN_SIDE = 200  # below this no field on a civil record can be read
+PDF_TIMEOUT_S = 120
+
+# Messages: Vietnamese first (clerks), English second (operators). Never include
+# the file name or any content: both may carry personal data.
+MSG_DAMAGED_PDF = "Tệp PDF bị hỏng hoặc không đầy đủ / The PDF is damaged or truncated"
+MSG_ENCRYPTED = "Tệp PDF được bảo vệ bằng mật khẩu / The PDF is password-protected or encrypted"
+MSG_NO_PAGES = "Tệp PDF không có trang nào / The PDF has no pages"
+MSG_UNSUPPORTED = (
+    "Định dạng tệp không được hỗ trợ (chỉ nhận PDF, TIFF, PNG, JPEG) / "
+    "Not a supported image/PDF (PDF, TIFF, PNG, JPEG only)"
+)
+MSG_EMPTY = "Tệp rỗng / The file is empty"
+MSG_DAMAGED_IMAGE = "Tệp ảnh bị hỏng hoặc không đầy đủ / The image is damaged or truncated"
+MSG_TOO_LARGE = "Ảnh quá lớn để xử lý / The image is too large to process"
+MSG_TOO_SMALL = "Ảnh quá nhỏ để đọc được / The image is too small to read"
+
+
+class UnreadableInput(ValueError):
+    """The file cannot be turned into page images; `str(exc)` is shown to the clerk."""
+
+
+@dataclass
+class Page:
+    number: int  # 1-based
+    image: np.ndarray  # uint8, BGR (H, W, 3) or grayscale (H, W)
+    dpi: float | None  # None when the file does not say (or says nonsense)
+
+
+def sniff_format(data: bytes) -> str:
+    """'pdf' | 'tiff' | 'png' | 'jpeg' from the first bytes, else UnreadableInput."""
+    if not data:
+        raise UnreadableInput(MSG_EMPTY)
+    head = data[:1024]
+    # Some generators put junk before %PDF; readers accept it within the first KB.
+    if b"%PDF-" in head:
+        return "pdf"
+    if head.startswith((b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")):
+        return "tiff"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    raise UnreadableInput(MSG_UNSUPPORTED)
+
+
+def _pdf_info(data: bytes) -> dict:
+    from pdf2image import pdfinfo_from_bytes
+    from pdf2image.exceptions import PDFInfoNotInstalledError
+
+    try:
+        return pdfinfo_from_bytes(data, timeout=PDF_TIMEOUT_S)
+    except PDFInfoNotInstalledError:
+        raise  # an installation problem, not the clerk's file
+    except Exception as exc:  # PDFPageCountError, PDFSyntaxError, ValueError...
+        text = str(exc).lower()
+        if "password" in text or "encrypt" in text:
+            raise UnreadableInput(MSG_ENCRYPTED) from None
+        raise UnreadableInput(MSG_DAMAGED_PDF) from None
+
+
+def _pdf_page_count(info: dict) -> int:
+    try:
+        return int(info.get("Pages", 0))
+    except (TypeError, ValueError):
+        return 0
+
+
+def _pdf_dpi_cap(info: dict, dpi: int) -> int:
+    """Lower the render DPI when the (first) page is so large it would exceed MAX_PIXELS."""
+    size = str(info.get("Page size", ""))
+    m = re.match(r"\s*([\d.]+)\s*x\s*([\d.]+)", size)
+    if not m:
+        return dpi
+    w_in, h_in = float(m.group(1)) / 72.0, float(m.group(2)) / 72.0
+    if w_in <= 0 or h_in <= 0:
+        return dpi
+    max_dpi = int((MAX_PIXELS / (w_in * h_in)) ** 0.5)
+    return max(36, min(dpi, max_dpi))
+
+
+def _split_pdf(data: bytes, dpi: int, first: int = 1, last: int | None = None) -> Iterator[Page]:
+    from pdf2image import convert_from_bytes
+
+    info = _pdf_info(data)
+    # pdfinfo succeeds on owner-password-only files (poppler renders them), but
+    # documents carrying any encryption are refused: OCRmyPDF does the same, and
+    # an archive copy we cannot re-open later is worthless.
+    if str(info.get("Encrypted", "no")).strip().lower().startswith("yes"):
+        raise UnreadableInput(MSG_ENCRYPTED)
+    n = _pdf_page_count(info)
+    if n <= 0:
+        raise UnreadableInput(MSG_NO_PAGES)
+    render_dpi = _pdf_dpi_cap(info, dpi)
+    if first > n:
+        raise UnreadableInput(MSG_NO_PAGES)
+    for i in range(first, min(n, last or n) + 1):
+        # One page per poppler call keeps memory bounded by one page, whatever
+        # the page count. poppler honours /Rotate and the page CTM.
+        try:
+            images = convert_from_bytes(
+                data, dpi=render_dpi, first_page=i, last_page=i, timeout=PDF_TIMEOUT_S
+            )
+        except Exception:
+            raise UnreadableInput(MSG_DAMAGED_PDF) from None
+        if not images:
+            raise UnreadableInput(MSG_DAMAGED_PDF)
+        yield Page(i, _pil_to_array(images[0]), float(render_dpi))
+
+
+def _check_size(width: int, height: int) -> None:
+    if width * height > MAX_PIXELS:
+        raise UnreadableInput(MSG_TOO_LARGE)
+    if width < MIN_SIDE or height < MIN_SIDE:
+        raise UnreadableInput(MSG_TOO_SMALL)
+
+
+def _image_dpi(img: Image.Image) -> float | None:
+    dpi = img.info.get("dpi")
+    try:
+        x = float(dpi[0]) if isinstance(dpi, tuple | list) else float(dpi)
+    except (TypeError, ValueError, IndexError):
+        return None
+    # JFIF often says 1x1 (aspect ratio only) or 72/96 (a screen default, not a
+    # measurement). Treat anything implausible for a scan as unknown.
+    if not (100 <= x <= 1200):
+        return None
+    return x
+
+
+def _pil_to_array(img: Image.Image) -> np.ndarray:
+    """BGR for colour, grayscale for 1-bit/gray frames (keeps memory down for bilevel TIFFs)."""
+    if img.mode in ("1", "L", "I;16", "I", "F"):
+        if img.mode != "L":
+            img = img.convert("L")
+        return np.asarray(img, dtype=np.uint8).copy()
+    if img.mode in ("LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        img = img.convert("RGBA")
+    if img.mode == "RGBA":
+        # Transparent pixels are paper: composite on white, not on black.
+        bg = Image.new("RGBA", img.size, (255, 255, 255, 255))
+        img = Image.alpha_composite(bg, img)
+    rgb = np.asarray(img.convert("RGB"), dtype=np.uint8)
+    return np.ascontiguousarray(rgb[:, :, ::-1])
+
+
+def _open_image(data: bytes) -> Image.Image:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data))
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise UnreadableInput(MSG_TOO_LARGE) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise UnreadableInput(MSG_DAMAGED_IMAGE) from None
+    return img
+
+
+def _load_frame(frame: Image.Image, exif_transpose: bool) -> np.ndarray:
+    _check_size(*frame.size)  # header-only check before decoding any pixels
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            frame.load()
+            if exif_transpose:
+                # Phone photos store pixels sideways plus an EXIF Orientation tag.
+                frame = ImageOps.exif_transpose(frame)
+            return _pil_to_array(frame)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise UnreadableInput(MSG_TOO_LARGE) from None
+    except (OSError, SyntaxError, ValueError):
+        raise UnreadableInput(MSG_DAMAGED_IMAGE) from None
+
+
+def _split_image(data: bytes, kind: str) -> Iterator[Page]:
+    img = _open_image(data)
+    if kind == "tiff":
+        n = 0
+        try:
+            for frame in ImageSequence.Iterator(img):
+                n += 1
+                dpi = _image_dpi(frame)
+                yield Page(n, _load_frame(frame, exif_transpose=False), dpi)
+        except UnreadableInput:
+            raise
+        except (OSError, SyntaxError, ValueError, EOFError):
+            raise UnreadableInput(MSG_DAMAGED_IMAGE) from None
+        if n == 0:
+            raise UnreadableInput(MSG_DAMAGED_IMAGE)
+        return
+    yield Page(1, _load_frame(img, exif_transpose=(kind == "jpeg")), _image_dpi(img))
+
+
+def split_pages(data: bytes, name: str, dpi: int = 300) -> Iterator[Page]:
+    """Yield the pages of a PDF, TIFF, PNG or JPEG, one at a time.
+
+    `name` is accepted for the caller's logs only; the format comes from the bytes.
+    `dpi` is the render resolution for PDFs. Raises UnreadableInput (possibly
+    after some pages were yielded, for a file damaged half-way).
+    """
+    del name  # deliberately unused: extensions lie
+    kind = sniff_format(data)
+    if kind == "pdf":
+        yield from _split_pdf(data, dpi)
+    else:
+        yield from _split_image(data, kind)
+
+
+def load_page(data: bytes, name: str, number: int, dpi: int = 300) -> Page:
+    """Page `number` (1-based) alone, without decoding the others: a page task's input."""
+    del name
+    kind = sniff_format(data)
+    if kind == "pdf":
+        return next(_split_pdf(data, dpi, first=number, last=number))
+    img = _open_image(data)
+    try:
+        img.seek(number - 1)
+    except (EOFError, OSError, ValueError):
+        raise UnreadableInput(MSG_DAMAGED_IMAGE) from None
+    return Page(number, _load_frame(img, exif_transpose=(kind == "jpeg")), _image_dpi(img))
+
+
+def count_pages(data: bytes, name: str) -> int:
+    """Number of pages without rendering any (PDF) or decoding pixels (images)."""
+    del name
+    kind = sniff_format(data)
+    if kind == "pdf":
+        info = _pdf_info(data)
+        if str(info.get("Encrypted", "no")).strip().lower().startswith("yes"):
+            raise UnreadableInput(MSG_ENCRYPTED)
+        n = _pdf_page_count(info)
+        if n <= 0:
+            raise UnreadableInput(MSG_NO_PAGES)
+        return n
+    img = _open_image(data)
+    if kind == "tiff":
+        try:
+            return max(1, int(getattr(img, "n_frames", 1)))
+        except (OSError, SyntaxError, ValueError, EOFError):
+            raise UnreadableInput(MSG_DAMAGED_IMAGE) from None
+    return 1

@@ -1,0 +1,204 @@
+"""Run Tesseract on a cleaned page and return words, lines and a quality score.
+
+One Tesseract process per page (never per field: pytesseract reloads the model
+on every call). Each Tesseract is limited to one thread: pages are parallelized
+across processes by the caller, and several multi-threaded Tesseracts fighting
+over cores are many times slower (see docs / field notes).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import subprocess
+import tempfile
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ocr.text import Line, PageText, Word, nfc
+
+# Set before pytesseract starts any tesseract process; respect an operator's choice.
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+import pytesseract  # noqa: E402  (must follow the environment setting above)
+
+# psm 3 (automatic layout) measured best on the two-column certificates: psm 4
+# and 6 (one column / one block) read both columns as one line and pick up more
+# junk from the remaining pattern; see bench/ocr_real.py and the report.
+DEFAULT_PSM = 3
+DEFAULT_DPI = 300
+
+
+class OcrTimeout(RuntimeError):
+    """Tesseract did not finish a page in time (a pathological image, or an overloaded host)."""
+
+
+# A plausible word: letters (any script Tesseract knows, incl. Vietnamese), or a
+# number / date / code, with ordinary punctuation around it.
+_WORD_OK = re.compile(r"^[\(\"'“]?(?:[^\W\d_]+|\d+(?:[./\-:,]\d+)*)[\)\"'”.,:;!?]*$")
+
+
+def _config(psm: int, dpi: int) -> str:
+    # --dpi: our images carry no DPI metadata once in numpy; without it Tesseract
+    # guesses (and warns), which changes its size filters.
+    return f"--psm {int(psm)} --dpi {int(dpi)}"
+
+
+def _plausible(text: str) -> bool:
+    return bool(_WORD_OK.match(text))
+
+
+def page_quality(words: list[Word]) -> float:
+    """0-1: mean confidence weighted with the share of plausible words.
+
+    Confidence alone is fooled by pattern noise that Tesseract reads confidently
+    as punctuation; the share of real-looking words (letters, or digits) catches
+    that. Product, so either one being poor makes the page poor.
+    """
+    if not words:
+        return 0.0
+    conf = sum(w.conf for w in words) / len(words) / 100.0
+    plausible = sum(1 for w in words if _plausible(nfc(w.text))) / len(words)
+    return round(max(0.0, min(1.0, conf * (0.3 + 0.7 * plausible))), 4)
+
+
+def _rows_to_page(rows: list[dict[str, str]], width: int, height: int) -> PageText:
+    """Group TSV word rows (level 5) into lines by (block, par, line).
+
+    Blocks are ordered top-to-bottom (then left-to-right); inside a block
+    Tesseract's own order is kept (it knows the column and line flow better).
+    """
+    lines_by_key: dict[tuple[int, int, int], list[Word]] = {}
+    block_pos: dict[int, tuple[int, int]] = {}
+    for row in rows:
+        try:
+            conf = float(row.get("conf", "-1"))
+        except ValueError:
+            continue
+        text = nfc((row.get("text") or "").strip())
+        if conf < 0 or not text:
+            continue
+        try:
+            key = (int(row["block_num"]), int(row["par_num"]), int(row["line_num"]))
+            left, top = int(row["left"]), int(row["top"])
+            w, h = int(row["width"]), int(row["height"])
+        except (KeyError, ValueError):
+            continue
+        lines_by_key.setdefault(key, []).append(Word(text, conf, left, top, w, h, key))
+        b = key[0]
+        prev = block_pos.get(b)
+        block_pos[b] = (top, left) if prev is None else (min(prev[0], top), min(prev[1], left))
+    first_seen = {k: i for i, k in enumerate(lines_by_key)}
+    order = sorted(
+        lines_by_key,
+        key=lambda k: (block_pos[k[0]][0], block_pos[k[0]][1], k[0], first_seen[k]),
+    )
+    lines = [Line(lines_by_key[k]) for k in order]
+    words = [w for line in lines for w in line.words]
+    mean_conf = round(sum(w.conf for w in words) / len(words), 2) if words else 0.0
+    return PageText(
+        lines=lines, mean_conf=mean_conf, quality=page_quality(words), width=width, height=height
+    )
+
+
+def _dict_to_rows(data: dict[str, list]) -> list[dict[str, str]]:
+    keys = list(data)
+    n = len(data.get("text", []))
+    return [{k: str(data[k][i]) for k in keys} for i in range(n)]
+
+
+def _is_timeout(exc: BaseException) -> bool:
+    return "timeout" in str(exc).lower()
+
+
+def read_page(
+    image: np.ndarray,
+    lang: str = "vie",
+    timeout: float = 120,
+    psm: int = DEFAULT_PSM,
+    dpi: int = DEFAULT_DPI,
+) -> PageText:
+    """OCR one page image (uint8 gray, binary or BGR) into words and lines, NFC."""
+    h, w = image.shape[:2]
+    try:
+        data = pytesseract.image_to_data(
+            image,
+            lang=lang,
+            config=_config(psm, dpi),
+            output_type=pytesseract.Output.DICT,
+            timeout=timeout,
+        )
+    except RuntimeError as exc:  # pytesseract signals its own timeout this way
+        if _is_timeout(exc):
+            raise OcrTimeout(f"Tesseract timed out after {timeout:g} s") from None
+        raise
+    return _rows_to_page(_dict_to_rows(data), w, h)
+
+
+def render_searchable_pdf(
+    image: np.ndarray, lang: str = "vie", timeout: float = 120, dpi: int = DEFAULT_DPI
+) -> bytes:
+    """One-page PDF: the image with an invisible text layer (Tesseract's PDF renderer)."""
+    try:
+        return pytesseract.image_to_pdf_or_hocr(
+            image,
+            lang=lang,
+            config=_config(DEFAULT_PSM, dpi),
+            extension="pdf",
+            timeout=timeout,
+        )
+    except RuntimeError as exc:
+        if _is_timeout(exc):
+            raise OcrTimeout(f"Tesseract timed out after {timeout:g} s") from None
+        raise
+
+
+def read_page_with_pdf(
+    image: np.ndarray,
+    lang: str = "vie",
+    timeout: float = 120,
+    psm: int = DEFAULT_PSM,
+    dpi: int = DEFAULT_DPI,
+) -> tuple[PageText, bytes]:
+    """Text and searchable PDF from ONE Tesseract run (`tesseract img out tsv pdf`).
+
+    Half the cost of read_page + render_searchable_pdf: the page is recognized once.
+    """
+    h, w = image.shape[:2]
+    with tempfile.TemporaryDirectory(prefix="ocr-") as tmp:
+        src = Path(tmp) / "page.png"
+        # PNG is lossless and fast to write for binary pages.
+        if not cv2.imwrite(str(src), image):
+            raise ValueError("could not encode the page image")
+        out = Path(tmp) / "out"
+        cmd = [
+            pytesseract.pytesseract.tesseract_cmd,
+            str(src),
+            str(out),
+            "-l",
+            lang,
+            "--psm",
+            str(int(psm)),
+            "--dpi",
+            str(int(dpi)),
+            "tsv",
+            "pdf",
+        ]
+        env = dict(os.environ)
+        env.setdefault("OMP_THREAD_LIMIT", "1")
+        try:
+            proc = subprocess.run(cmd, capture_output=True, timeout=timeout, env=env, check=False)
+        except subprocess.TimeoutExpired:
+            raise OcrTimeout(f"Tesseract timed out after {timeout:g} s") from None
+        tsv_path, pdf_path = out.with_suffix(".tsv"), out.with_suffix(".pdf")
+        if proc.returncode != 0 or not tsv_path.exists() or not pdf_path.exists():
+            err = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
+            raise RuntimeError(f"tesseract failed ({proc.returncode}): {' | '.join(err)}")
+        text = tsv_path.read_text(encoding="utf-8")
+        pdf = pdf_path.read_bytes()
+    rows = list(csv.DictReader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE))
+    return _rows_to_page(rows, w, h), pdf

@@ -1,0 +1,297 @@
+"""ocr.clean: each stage alone, on real images and synthetic transforms of them.
+
+The synthetic copies (rotations, warps, shadows) are made here from the real
+files in tests/data, so the expected geometry is known exactly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from ocr import clean
+from ocr.read import read_page
+
+DATA = Path(__file__).parent / "data"
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+BIRTH = DATA / "vn_birth_cert_filled_sample_govtrust.jpg"
+MARRIAGE = DATA / "vn_marriage_cert_filled_sample_govtrust.jpg"
+
+
+@pytest.fixture(scope="module")
+def birth_bgr() -> np.ndarray:
+    return cv2.imread(str(BIRTH))
+
+
+@pytest.fixture(scope="module")
+def birth_gray300(birth_bgr: np.ndarray) -> np.ndarray:
+    g = clean.to_grayscale(birth_bgr)
+    g, dpi = clean.normalize_resolution(g, 150)
+    assert dpi == pytest.approx(300)
+    return clean.flatten_illumination(g, dpi)
+
+
+def render_lines(lines: list[str], size: int = 46, width: int = 2480, pad: int = 120) -> np.ndarray:
+    """White page with black DejaVu text, ~300 DPI scale (46 px ~ 11 pt)."""
+    font = ImageFont.truetype(FONT, size)
+    height = pad * 2 + len(lines) * int(size * 1.9)
+    im = Image.new("L", (width, height), 255)
+    d = ImageDraw.Draw(im)
+    for i, text in enumerate(lines):
+        d.text((pad, pad + i * int(size * 1.9)), text, font=font, fill=0)
+    return np.asarray(im).copy()
+
+
+def rotate_content(image: np.ndarray, degrees_cw: float) -> np.ndarray:
+    """Turn content clockwise by `degrees_cw` (lines then slope down to the right)."""
+    h, w = image.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), -degrees_cw, 1.0)
+    return cv2.warpAffine(image, m, (w, h), borderValue=255, flags=cv2.INTER_LINEAR)
+
+
+# ------------------------------------------------------------------ colour
+
+
+def test_security_paper_pattern_goes_white_and_text_stays(birth_bgr: np.ndarray) -> None:
+    gray = clean.to_grayscale(birth_bgr)
+    # Typed black values stay black: the name row "ĐÀO THỊ TRÀ GIANG".
+    assert gray[400:440, 350:650].min() < 80
+    # Red title (GIẤY KHAI SINH) stays dark enough to read.
+    title = gray[310:350, 430:820]
+    assert (title < 100).mean() > 0.15
+    # After the whole chain, a pattern-only band (no text) is almost pure paper.
+    g, dpi = clean.normalize_resolution(gray, 150)
+    binary = clean.binarize(clean.flatten_illumination(g, dpi), dpi)
+    h, w = binary.shape
+    band = binary[int(0.9 * h) : int(0.95 * h), int(0.1 * w) : int(0.9 * w)]
+    assert (band == 0).mean() < 0.01
+
+
+def test_colour_swatches() -> None:
+    swatches = {  # BGR
+        "pale green guilloche": ((200, 230, 190), 200, 255),
+        "pink guilloche": ((175, 160, 230), 200, 255),
+        "black ink": ((30, 30, 30), 0, 60),
+        "dark blue ink": ((140, 40, 20), 0, 150),
+        "red title": ((45, 35, 210), 0, 60),
+    }
+    for name, (bgr, lo, hi) in swatches.items():
+        img = np.full((4, 4, 3), bgr, np.uint8)
+        v = int(clean.to_grayscale(img)[0, 0])
+        assert lo <= v <= hi, (name, v)
+
+
+def test_red_mask_catches_title_not_pink_pattern() -> None:
+    img = np.zeros((10, 30, 3), np.uint8)
+    img[:, :10] = (45, 35, 210)  # title red (BGR)
+    img[:, 10:20] = (175, 160, 230)  # pink guilloche
+    img[:, 20:] = (30, 30, 30)  # black ink
+    m = clean.strong_red_mask(img)
+    assert m[:, :10].all() and not m[:, 10:].any()
+
+
+# ------------------------------------------------------------------ resolution
+
+
+def test_normalize_resolution() -> None:
+    page = np.full((1755, 1241), 255, np.uint8)  # A4 at 150 DPI
+    out, dpi = clean.normalize_resolution(page, None)  # estimated from A4
+    assert abs(out.shape[0] - 3508) <= 3 and abs(out.shape[1] - 2480) <= 3
+    assert dpi == pytest.approx(300, rel=0.01)
+    out, dpi = clean.normalize_resolution(page, 300.0)  # the file knows better
+    assert out is page and dpi == 300
+    big = np.full((7016, 4960), 255, np.uint8)  # 600 DPI
+    out, dpi = clean.normalize_resolution(big, 600)
+    assert out.shape == (3508, 2480)
+
+
+# ------------------------------------------------------------------ orientation
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("tess_phototest.tif", 0),
+        ("tess_phototest-rotated-L.png", 90),  # content turned CCW: turn 90 CW
+        ("tess_phototest-rotated-R.png", 270),
+        ("tess_phototest-rotated-180.png", 180),
+    ],
+)
+def test_detect_orientation_real(name: str, expected: int) -> None:
+    img = cv2.imread(str(DATA / name), cv2.IMREAD_GRAYSCALE)
+    assert clean.detect_orientation(img) == expected
+    if expected:
+        upright = clean.rotate_quadrant(img, expected)
+        assert clean.detect_orientation(upright) == 0
+
+
+@pytest.mark.parametrize("turn", [cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_180])
+def test_detect_orientation_on_certificate(birth_gray300: np.ndarray, turn: int) -> None:
+    img = cv2.rotate(birth_gray300, turn)
+    fix = {cv2.ROTATE_90_CLOCKWISE: 270, cv2.ROTATE_180: 180}[turn]
+    assert clean.detect_orientation(img) == fix
+
+
+def test_detect_orientation_blank_page_is_zero() -> None:
+    assert clean.detect_orientation(np.full((1200, 900), 255, np.uint8)) == 0
+
+
+# ------------------------------------------------------------------ skew
+
+
+@pytest.mark.parametrize("angle", [-12.0, -4.3, -0.7, 0.0, 1.6, 7.25, 14.0])
+def test_estimate_skew_on_certificate(birth_gray300: np.ndarray, angle: float) -> None:
+    skewed = rotate_content(birth_gray300, angle)
+    est = clean.estimate_skew(skewed)
+    assert abs(est - angle) < 0.2, (est, angle)
+    # Deskewing leaves < 0.2 deg residual and a white (not black) border.
+    straight = clean.deskew(skewed, est)
+    assert abs(clean.estimate_skew(straight)) < 0.2
+    assert straight[:5, :5].mean() > 200
+
+
+def test_estimate_skew_on_small_real_scan() -> None:
+    img = cv2.imread(str(DATA / "tess_phototest.tif"), cv2.IMREAD_GRAYSCALE)
+    for angle in (-3.0, 5.5):
+        est = clean.estimate_skew(rotate_content(img, angle))
+        assert abs(est - angle) < 0.2, (est, angle)
+
+
+def test_estimate_skew_blank_page() -> None:
+    assert clean.estimate_skew(np.full((500, 400), 255, np.uint8)) == 0.0
+
+
+# ------------------------------------------------------------------ perspective
+
+
+def _photo_of(page: np.ndarray, corners: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    h, w = page.shape[:2]
+    src = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+    m = cv2.getPerspectiveTransform(src, corners.astype(np.float32))
+    rng = np.random.default_rng(1)
+    desk = rng.integers(30, 70, (size[1], size[0], 3), dtype=np.uint8)  # dark wooden desk
+    return cv2.warpPerspective(page, m, size, dst=desk, borderMode=cv2.BORDER_TRANSPARENT)
+
+
+def test_find_page_quad_and_correct_perspective(birth_bgr: np.ndarray) -> None:
+    corners = np.array([[260, 180], [1480, 260], [1620, 2150], [170, 2040]], np.float32)
+    photo = _photo_of(birth_bgr, corners, (1800, 2300))
+    quad = clean.find_page_quad(clean.to_grayscale(photo))
+    assert quad is not None
+    page_size = max(np.ptp(corners[:, 0]), np.ptp(corners[:, 1]))
+    err = np.hypot(*(quad - corners).T)
+    assert err.max() < 0.01 * page_size, err
+    upright = clean.correct_perspective(clean.to_grayscale(photo), quad)
+    assert upright.shape == (3508, 2480)  # A4 portrait at 300 DPI
+    # The corrected page matches the original sheet.
+    ref = cv2.resize(clean.to_grayscale(birth_bgr), (620, 877), interpolation=cv2.INTER_AREA)
+    got = cv2.resize(upright, (620, 877), interpolation=cv2.INTER_AREA)
+    assert np.corrcoef(ref.ravel(), got.ravel())[0, 1] > 0.8
+
+
+def test_flatbed_scan_has_no_quad(birth_bgr: np.ndarray) -> None:
+    assert clean.find_page_quad(clean.to_grayscale(birth_bgr)) is None
+    img = cv2.imread(str(DATA / "tess_phototest.tif"), cv2.IMREAD_GRAYSCALE)
+    assert clean.find_page_quad(img) is None
+
+
+# ------------------------------------------------------------------ background, binarize
+
+
+def test_flatten_illumination_removes_shadow() -> None:
+    page = render_lines(["Nơi cư trú: Xã Thụy Khuê"] * 8, width=1600)
+    h, w = page.shape
+    shadow = np.tile(np.linspace(0.45, 1.0, w, dtype=np.float32), (h, 1))  # dark left edge
+    shaded = (page.astype(np.float32) * shadow).astype(np.uint8)
+    flat = clean.flatten_illumination(shaded)
+    paper = page == 255
+    assert shaded[paper].std() > 25
+    assert flat[paper].std() < 8
+    binary = clean.binarize(flat)
+    # Ink found where the text is, paper stays white even in the shadow.
+    assert (binary[paper] == 255).mean() > 0.99
+    assert (binary[page < 100] == 0).mean() > 0.9
+
+
+def test_denoise_drops_specks_keeps_diacritic_dots() -> None:
+    page = render_lines(["Nguyễn Thị Hạnh, ịạệọ"], width=1400)
+    binary = clean.binarize(page)
+    noisy = binary.copy()
+    rng = np.random.default_rng(2)
+    ys, xs = rng.integers(0, page.shape[0], 300), rng.integers(0, page.shape[1], 300)
+    noisy[ys, xs] = 0  # single-pixel dust
+    out = clean.denoise(noisy)
+    assert (out == 0).sum() == pytest.approx((binary == 0).sum(), rel=0.01)
+
+
+# ------------------------------------------------------------------ dotted leaders
+
+
+def test_dotted_leader_removed_diacritics_kept() -> None:
+    leader = render_lines(["Họ, chữ đệm, tên: ............................ NGUYỄN VĂN AN"])
+    binary = clean.binarize(leader)
+    removed = clean.find_dotted_leaders(binary)
+    n, _ = cv2.connectedComponents(removed.astype(np.uint8))
+    assert n - 1 >= 20  # the dots of the leader (label 0 is the background)
+    # Nothing removed right of the leader, where the name with its diacritics is.
+    cols = np.nonzero(removed.any(axis=0))[0]
+    name_left = int(cols.max()) + 10
+    assert not removed[:, name_left:].any()
+    # A line with only diacritic dots (dot below, dot on i) loses nothing.
+    marks = clean.binarize(render_lines(["Thị Hạnh Nguyệt ịạệọụỵ Kiểm Lý Bình Tịnh"]))
+    assert not clean.find_dotted_leaders(marks).any()
+
+
+def test_dotted_leader_page_reads_name_after_cleaning() -> None:
+    page = render_lines(
+        [
+            "Họ, chữ đệm, tên: ........................ NGUYỄN VĂN AN",
+            "Ngày, tháng, năm sinh: ................. 12/11/2021",
+            "Quốc tịch: .............................. Việt Nam",
+        ]
+    )
+    cleaned = clean.clean_page(cv2.cvtColor(page, cv2.COLOR_GRAY2BGR), dpi=300)
+    assert cleaned.rotation == 0 and abs(cleaned.skew_degrees) < 0.2
+    text = read_page(cleaned.image).text
+    assert "NGUYỄN VĂN AN" in text
+    assert "Việt Nam" in text
+    assert "...." not in text
+
+
+# ------------------------------------------------------------------ whole page
+
+
+def test_clean_page_birth_certificate_reads_labels_and_values(birth_bgr: np.ndarray) -> None:
+    cleaned = clean.clean_page(birth_bgr, dpi=150)
+    assert cleaned.rotation == 0 and abs(cleaned.skew_degrees) < 0.2
+    assert cleaned.image.shape == (3510, 2482)
+    assert set(np.unique(cleaned.image)) <= {0, 255}
+    assert list(cleaned.timings)[0] == "to_grayscale"
+    text = read_page(cleaned.image).text
+    for label in ("Giới tính", "Dân tộc", "Quốc tịch", "Số định danh cá nhân", "Nơi cư trú"):
+        assert label in text, label
+    assert "THỊ TRÀ GIANG" in text
+    assert "0236545689" in text
+    assert "KHAI SINH" in text
+
+
+def test_clean_page_marriage_certificate(birth_bgr: np.ndarray) -> None:
+    raw_text = read_page(cv2.imread(str(MARRIAGE))).text
+    cleaned = clean.clean_page(cv2.imread(str(MARRIAGE)), dpi=200)
+    text = read_page(cleaned.image).text
+    for want in (
+        "GIẤY CHỨNG NHẬN KẾT HÔN",
+        "Quốc tịch",
+        "ĐINH NGỌC ANH",
+        "HOÀNG",
+        "THÁI",
+        "Hưng Hà",
+        "1856321456",
+        "06/09/2002",
+    ):
+        assert want in text, want
+        assert want not in raw_text or want == "Quốc tịch", want  # raw OCR misses them

@@ -1,0 +1,78 @@
+"""ocr.read: words, lines, confidences, NFC, quality, timeout and the PDF variant."""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+
+import numpy as np
+import pytest
+from test_ocr_clean import render_lines
+
+from ocr.read import OcrTimeout, _rows_to_page, page_quality, read_page, read_page_with_pdf
+from ocr.text import Word
+
+LINES = ["Quốc tịch: Việt Nam", "Họ và tên: Nguyễn Thị Hoà", "Ngày sinh: 12/11/2021"]
+
+
+@pytest.fixture(scope="module")
+def page() -> np.ndarray:
+    return render_lines(LINES, width=1400)
+
+
+def test_thread_limit_is_set() -> None:
+    assert os.environ.get("OMP_THREAD_LIMIT") == "1"
+
+
+def test_read_page_words_lines_nfc(page: np.ndarray) -> None:
+    text = read_page(page)
+    assert len(text.lines) == 3
+    assert text.lines[0].text == "Quốc tịch: Việt Nam"
+    assert "Nguyễn Thị" in text.lines[1].text
+    assert "12/11/2021" in text.lines[2].text
+    assert text.text == unicodedata.normalize("NFC", text.text)
+    assert text.width == page.shape[1] and text.height == page.shape[0]
+    tops = [line.top for line in text.lines]
+    assert tops == sorted(tops)  # reading order
+    for w in text.words:
+        assert w.text and 0 <= w.conf <= 100
+        assert 0 <= w.left < page.shape[1] and 0 <= w.top < page.shape[0]
+    assert text.mean_conf > 80
+    assert 0.7 < text.quality <= 1.0
+
+
+def test_decomposed_input_comes_back_nfc() -> None:
+    nfd = unicodedata.normalize("NFD", "Việt")
+    row = {
+        "block_num": "1",
+        "par_num": "1",
+        "line_num": "1",
+        "left": "0",
+        "top": "0",
+        "width": "10",
+        "height": "10",
+        "conf": "90",
+        "text": nfd,
+    }
+    empty = dict(row, text=" ", conf="-1")
+    text = _rows_to_page([row, empty], 100, 100)
+    assert text.text == "Việt" == unicodedata.normalize("NFC", nfd)
+    assert page_quality([Word(nfd, 90, 0, 0, 10, 10)]) > 0.8
+
+
+def test_quality_low_on_noise() -> None:
+    rng = np.random.default_rng(3)
+    noise = np.where(rng.random((600, 900)) < 0.08, 0, 255).astype(np.uint8)
+    assert read_page(noise).quality < 0.5
+
+
+def test_timeout_raises_ocr_timeout(page: np.ndarray) -> None:
+    big = np.tile(page, (4, 2))
+    with pytest.raises(OcrTimeout):
+        read_page(big, timeout=0.01)
+
+
+def test_read_page_with_pdf_one_call(page: np.ndarray) -> None:
+    text, pdf = read_page_with_pdf(page)
+    assert pdf.startswith(b"%PDF")
+    assert text.text == read_page(page).text

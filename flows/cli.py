@@ -164,8 +164,8 @@ def ocr(
     raw: bool = typer.Option(False, "--raw", help="read the page as scanned, without cleaning"),
 ) -> None:
     """Print what the machine reads on each page of FILE."""
-    from ocr.clean import clean_page
     from ocr.pages import UnreadableInput, split_pages
+    from ocr.process import process_page
     from ocr.read import read_page
 
     try:
@@ -173,8 +173,8 @@ def ocr(
             if n > 1:
                 console.print()
             console.print(f"--- page {n} ---", markup=False)
-            image = page.image if raw else clean_page(page.image, page.dpi).image
-            console.print(read_page(image).text, markup=False, highlight=False)
+            text = read_page(page.image) if raw else process_page(page.image, page.dpi).text
+            console.print(text.text, markup=False, highlight=False)
     except UnreadableInput as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc

@@ -24,10 +24,11 @@ from prefect.tasks import exponential_backoff
 
 from flows import progress
 from flows.inbox import InboxFile, discover
+from flows.report import rename_run, run_name
 from flows.settings import PipelineSettings
-from ocr.clean import clean_page
 from ocr.pages import UnreadableInput, count_pages, load_page
-from ocr.read import OcrTimeout, read_page
+from ocr.process import process_page
+from ocr.read import OcrTimeout
 from ocr.text import PageText, page_to_dict
 from schemas.reading import RecordReading, read_records
 from schemas.wards import WardRegistry
@@ -131,15 +132,28 @@ def secure_original(item: InboxFile, received_at: str) -> Secured:
     if marker:  # a run that crashed after securing: keep its time, so ownership is stable
         drop = SourceDrop(sha, item.source_name, item.ward, len(data), marker["received_at"])
     archive.secure_original(data, drop)
-    if item.problem:
-        return Secured(drop, unreadable=item.problem)
-    if not data:
-        return Secured(drop, unreadable="Tệp rỗng (0 byte) / The file is empty")
+    return Secured(drop, unreadable=item.problem)
+
+
+@task(name="inspect-original", task_run_name="inspect-{secured.drop.ward}", **IO_RETRY)
+def inspect_original(secured: Secured) -> Secured:
+    """Count the pages of a stored original, or say why it cannot be read.
+
+    Reads the original from the store, never from the inbox: a worker on another
+    machine runs this as well as the intake does.
+    """
+    if secured.unreadable:
+        return secured
+    drop = secured.drop
+    if drop.size == 0:
+        secured.unreadable = "Tệp rỗng (0 byte) / The file is empty"
+        return secured
+    data = runtime().archive.original(drop.sha256)
     try:
-        pages = count_pages(data, item.source_name)
+        secured.pages = count_pages(data, drop.source_name)
     except UnreadableInput as exc:
-        return Secured(drop, unreadable=str(exc))
-    return Secured(drop, pages=pages)
+        secured.unreadable = str(exc)
+    return secured
 
 
 @task(name="read-page", task_run_name="page-{number}", **IO_RETRY)
@@ -149,9 +163,9 @@ def read_page_task(sha: str, source_name: str, number: int) -> PageResult:
     data = rt.archive.original(sha)
     try:
         page = load_page(data, source_name, number, dpi=rt.settings.page_dpi)
-        cleaned = clean_page(page.image, page.dpi)
-        text = read_page(cleaned.image, lang=rt.settings.ocr_lang,
-                         timeout=rt.settings.page_timeout_s)
+        reading = process_page(page.image, page.dpi, lang=rt.settings.ocr_lang,
+                               timeout=rt.settings.page_timeout_s)
+        cleaned, text = reading.cleaned, reading.text
     except UnreadableInput as exc:
         return PageResult(number, None, error=str(exc))
     except OcrTimeout:
@@ -297,18 +311,35 @@ def _task_runner() -> ThreadPoolTaskRunner:
 
 @flow(name="digitize-inbox", task_runner=_task_runner(), log_prints=False)
 def digitize_inbox(inbox: str) -> RunSummary:
-    """Digitize every file waiting in the inbox, once."""
+    """Digitize every file waiting in the inbox, once: secure, then process."""
     logger = get_run_logger()
     rt = runtime()
     items = discover(Path(inbox), set(rt.registry.codes()))
-    summary = RunSummary(files=len(items))
     progress.emit("files", len(items))
     logger.info("%d files in %d ward folders", len(items), len({i.ward for i in items}))
+    secured, summary = secure_all(items)
+    return process_secured(secured, summary)
 
+
+@flow(name="process-drops", task_runner=_task_runner(), log_prints=False)
+def process_drops(drops: list[dict[str, Any]]) -> RunSummary:
+    """Process originals already secured in the store (by `digitize serve`'s intake).
+
+    `drops` are plain values (sha256, source_name, ward, size, received_at), so any
+    worker of the work pool can run this from the store alone.
+    """
+    progress.emit("files", len(drops))
+    secured = [Secured(SourceDrop(**d)) for d in drops]
+    return process_secured(secured, RunSummary(files=len(drops)))
+
+
+def secure_all(items: list[InboxFile]) -> tuple[list[Secured], RunSummary]:
+    """Secure every inbox file's original; skip (and count) those already recorded."""
+    summary = RunSummary(files=len(items))
     received_at = utc_now()
-    secured_futures = [secure_original.submit(item, received_at) for item in items]
+    futures = [secure_original.submit(item, received_at) for item in items]
     secured: list[Secured] = []
-    for item, future in zip(items, secured_futures, strict=True):
+    for item, future in zip(items, futures, strict=True):
         result = _result(future)
         if result is None:
             summary.failed.append(item.source_name)
@@ -318,17 +349,32 @@ def digitize_inbox(inbox: str) -> RunSummary:
             progress.emit("file_done")
         else:
             secured.append(result)
+    return secured, summary
 
-    # Decided once every original of this run is stored, so that two copies of one file
+
+def process_secured(secured: list[Secured], summary: RunSummary) -> RunSummary:
+    """Pages, records, outcomes and counters for secured originals (inside a flow run)."""
+    logger = get_run_logger()
+    rt = runtime()
+    inspected: list[Secured] = []
+    for s, future in [(s, inspect_original.submit(s)) for s in secured]:
+        result = _result(future)
+        if result is None:
+            summary.failed.append(s.drop.source_name)
+            progress.emit("file_done")
+        else:
+            inspected.append(result)
+
+    # Decided once every original of the batch is stored, so that two copies of one file
     # dropped together agree on which one is the first.
-    for s in secured:
+    for s in inspected:
         if not s.unreadable:
             first = rt.archive.first_drop(s.drop.sha256)
             if first and first["source_name"] != s.drop.source_name:
                 s.duplicate_of = first["source_name"]
 
     page_futures: list[tuple[Secured, list[PrefectFuture[PageResult]]]] = []
-    for s in secured:
+    for s in inspected:
         to_read = [] if (s.unreadable or s.duplicate_of) else range(1, s.pages + 1)
         progress.emit("pages", len(to_read))
         page_futures.append(
@@ -357,6 +403,7 @@ def digitize_inbox(inbox: str) -> RunSummary:
 
     if summary.counts:
         rt.archive.refresh_counters(summary.counts)
+    rename_run(flow_run.get_id(), run_name(summary.counts, len(summary.failed)))
     if summary.failed:
         logger.warning(
             "%d files could not be finished; they stay in the inbox for the next run",

@@ -16,13 +16,13 @@ from typer.testing import CliRunner
 
 from flows.cli import app
 from flows.pipeline import digitize_inbox, runtime
-from samples.generate import generate_inbox
+from samples.generate import generate_inbox, truth_path
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 
 def _truth(inbox: Path) -> list[dict]:
-    return [json.loads(line) for line in (inbox / "truth.jsonl").read_text().splitlines()]
+    return [json.loads(line) for line in truth_path(inbox).read_text().splitlines()]
 
 
 def _digitized_per_ward(truth: list[dict]) -> Counter[str]:
@@ -40,7 +40,7 @@ def inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _inbox_files(inbox: Path) -> list[Path]:
-    return [p for p in inbox.rglob("*") if p.is_file() and p.name != "truth.jsonl"]
+    return [p for p in inbox.rglob("*") if p.is_file()]
 
 
 def _export(runner: CliRunner) -> list[dict]:

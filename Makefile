@@ -60,7 +60,8 @@ demo: export DIGITIZE_STORE := var/demo/store
 demo: setup
 	rm -rf var/demo
 	mkdir -p var/demo
-	$(VENV)/bin/digitize samples var/demo/inbox --records 24 --seed 7
+	$(VENV)/bin/digitize samples var/demo/inbox --records 24 --seed 7 \
+	  --profile clean --profile light --capture scan
 	$(VENV)/bin/digitize run var/demo/inbox
 	$(VENV)/bin/digitize audit
 

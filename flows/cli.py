@@ -182,15 +182,32 @@ def ocr(
 
 @app.command()
 def samples(
-    out: Path = typer.Argument(..., help="inbox folder to write into"),
+    out: Path = typer.Argument(..., help="inbox folder to write (truth: OUT.truth.jsonl)"),
     records: int = typer.Option(24, "--records", min=1),
     seed: int = typer.Option(0, "--seed"),
+    profile: list[str] = typer.Option(
+        ["clean", "light", "medium", "heavy"], "--profile", help="degradation profiles"
+    ),
+    capture: list[str] = typer.Option(["scan", "fax", "photo"], "--capture"),
 ) -> None:
-    """Generate realistic sample scans with their truth (OUT/truth.jsonl)."""
-    from samples.generate import generate_inbox
+    """Generate realistic sample scans with their truth, and print the expected outcomes."""
+    from collections import Counter
 
-    truth = generate_inbox(out, records=records, seed=seed)
-    console.print(f"{len(truth)} records written under {out}")
+    from samples.generate import generate_inbox, truth_path
+
+    truth = generate_inbox(out, records=records, seed=seed, profiles=tuple(profile),
+                           captures=tuple(capture))
+    expected: dict[str, Counter[str]] = {}
+    for t in truth:
+        expected.setdefault(t.ward, Counter())[t.expected_status] += 1
+    table = Table(title="Kết quả mong đợi / Expected outcome per ward (truth)")
+    table.add_column("ward")
+    for status in STATUSES:
+        table.add_column(status, justify="right")
+    for ward in sorted(expected):
+        table.add_row(ward, *(str(expected[ward][s]) for s in STATUSES))
+    console.print(table)
+    console.print(f"{len(truth)} records under {out}; truth in {truth_path(out)}")
 
 
 if __name__ == "__main__":

@@ -224,7 +224,7 @@ def _scan(archive: Archive, verification: Verification) -> _Scan:
                     ward=ward, record_id=rid, repairable=False,
                 ))
             else:
-                folder = (record["doc_type"], Archive.claim_hash(record["doc_type"], bkey))
+                folder = (record["doc_type"], Archive.key_hash(record["doc_type"], bkey))
                 received = (record.get("provenance") or {}).get("received_at") or ""
                 scan.digitized_keys.setdefault(folder, []).append((received, rid))
 
@@ -353,12 +353,8 @@ def verify(archive: Archive, registry: WardRegistry | None = None) -> Verificati
                     f"record {rid}: business-key claim keys/{doc_type}/{key_hash}/{rid} missing",
                     ward=scan.expected[rid][0], record_id=rid,
                 ))
-    if registry is not None:
-        for ward in sorted(scan.wards):
-            if ward not in registry:
-                # Not drift of the counts, but an auditor must see it: who owns this folder?
-                drifts.append(Drift("ward_unknown", f"ward {ward} is not in the registry",
-                                    ward=ward, repairable=False))
+    # A ward folder outside the registry is not drift (the flow keeps such inputs, rejected,
+    # with a reason); the report shows it with in_registry false.
     return verification
 
 
@@ -414,11 +410,29 @@ def repair(
     result = RepairResult()
     scan = _scan(archive, Verification())
 
-    # 1. One digitized record per business key: the first received keeps it (the same
-    #    order `claim_key` uses, received_at then record id), the others become duplicates.
+    # 1. Every digitized record holds its claim (written as the pipeline writes it:
+    #    received_at + record id), so that the claims alone can decide who keeps a key.
     for (doc_type, key_hash), holders in sorted(scan.digitized_keys.items()):
-        holders.sort()
-        keeper_received, keeper = holders[0]
+        for received, rid in holders:
+            if (doc_type, key_hash, rid) in scan.claims:
+                continue
+            record = archive.get_record(rid) or {}
+            bkey = business_key(doc_type, record.get("fields") or {})
+            if bkey is not None:
+                archive.claim_key(doc_type, bkey, rid, received + rid)
+                scan.claims.add((doc_type, key_hash, rid))
+                result.claims_written.append(rid)
+
+    # 2. One digitized record per business key: the earliest claim keeps it, the others
+    #    become duplicates. That is the order `Archive.settle_key` applies after each run, so
+    #    a later run does not undo the repair; for records the pipeline digitized it is the
+    #    earliest received_at, then record id (their claim time is received_at + id).
+    for (doc_type, key_hash), holders in sorted(scan.digitized_keys.items()):
+        if len(holders) < 2:
+            continue
+        order = {rid: i for i, (_, rid) in enumerate(archive.claims(doc_type, key_hash))}
+        holders.sort(key=lambda h: (order.get(h[1], len(order)), h))
+        keeper = holders[0][1]
         keeper_record = archive.get_record(keeper) or {}
         for _, rid in holders[1:]:
             record = archive.get_record(rid)
@@ -438,13 +452,8 @@ def repair(
             archive.put_record(record)
             scan.expected[rid] = (record["ward_folder"], index_marker(record))
             result.demoted.append(rid)
-        if (doc_type, key_hash, keeper) not in scan.claims:
-            bkey = business_key(doc_type, keeper_record.get("fields") or {})
-            if bkey is not None:
-                archive.claim_key(doc_type, bkey, keeper, keeper_received + keeper)
-                result.claims_written.append(keeper)
 
-    # 2. Index markers: rewrite each record whose markers differ (put_record writes the
+    # 3. Index markers: rewrite each record whose markers differ (put_record writes the
     #    right one and deletes the others), delete markers of records that do not exist.
     demoted = set(result.demoted)
     for rid, (ward, marker) in sorted(scan.expected.items()):
@@ -470,7 +479,7 @@ def repair(
                 archive.remove_index_key(key)
                 result.orphans_removed.append(key)
 
-    # 3. Snapshots, recomputed from the (now right) index, for every ward that has or had any.
+    # 4. Snapshots, recomputed from the (now right) index, for every ward that has or had any.
     wards = sorted(scan.wards | set(archive.counter_wards()))
     archive.refresh_counters(wards)
     result.counters_refreshed = wards

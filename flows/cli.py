@@ -13,6 +13,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from flows.cli_audit import audit_command
+from flows.cli_review import review_app
+
 app = typer.Typer(
     help="Digitize ward offices' scanned civil records into validated, counted records.",
     no_args_is_help=True,
@@ -22,11 +25,6 @@ console = Console()
 err = Console(stderr=True)
 
 STATUSES = ("digitized", "needs_review", "rejected", "duplicate")
-
-
-class Format(StrEnum):
-    table = "table"
-    json = "json"
 
 
 class ExportFormat(StrEnum):
@@ -131,34 +129,6 @@ def export(
 
 
 @app.command()
-def audit(format: Format = typer.Option(Format.table, "--format")) -> None:
-    """Records per ward and document type: digitized, needs_review, rejected, duplicate."""
-    from flows.settings import PipelineSettings
-    from schemas.wards import WardRegistry
-
-    archive = _archive()
-    registry = WardRegistry.load(PipelineSettings().wards_file)
-    report: dict[str, dict[str, dict[str, int]]] = {}
-    for ward in archive.wards_in_index():
-        for (doc_type, status, _day), n in archive.count_ward(ward).items():
-            row = report.setdefault(ward, {}).setdefault(doc_type, dict.fromkeys(STATUSES, 0))
-            row[status] += n
-    if format == Format.json:
-        console.print_json(json.dumps({"wards": report}, ensure_ascii=False))
-        return
-    table = Table(title="Kiểm đếm theo phường / Records per ward")
-    for col in ("ward", "name", "document type", *STATUSES):
-        table.add_column(col, justify="right" if col in STATUSES else "left")
-    for ward in sorted(report):
-        known = registry.get(ward)
-        for doc_type in sorted(report[ward]):
-            row = report[ward][doc_type]
-            table.add_row(ward, known.name if known else "?", doc_type,
-                          *(str(row[s]) for s in STATUSES))
-    console.print(table)
-
-
-@app.command()
 def ocr(
     file: Path = typer.Argument(..., exists=True, dir_okay=False),
     raw: bool = typer.Option(False, "--raw", help="read the page as scanned, without cleaning"),
@@ -209,6 +179,9 @@ def samples(
     console.print(table)
     console.print(f"{len(truth)} records under {out}; truth in {truth_path(out)}")
 
+
+app.command("audit")(audit_command)
+app.add_typer(review_app, name="review")
 
 if __name__ == "__main__":
     app()

@@ -32,7 +32,7 @@ from flows.audit import (
 )
 from storage.archive import STATUSES, Archive
 
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 class AuditFormat(StrEnum):

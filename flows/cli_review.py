@@ -24,8 +24,8 @@ review_app = typer.Typer(
     help="Hàng chờ kiểm tra / the review queue: list, show, correct, approve or reject records.",
     no_args_is_help=True,
 )
-console = Console()
-err = Console(stderr=True)
+console = Console(soft_wrap=True)  # messages whole on one line, greppable
+err = Console(stderr=True, soft_wrap=True)
 
 
 def open_archive() -> Archive:

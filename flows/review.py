@@ -215,8 +215,14 @@ def approve(
     if bkey is None:  # required key fields are checked above; this is a safety net
         raise ReviewError(f"hồ sơ {rid}: thiếu khóa nghiệp vụ / business key fields missing")
     before = {"status": record["status"], "reasons": list(record.get("reasons") or [])}
+    key_hash = Archive.key_hash(doc_type.value, bkey)
+    # What the record is when it owns its key, as the pipeline records it: settle_key
+    # restores it if a concurrent claim that looked earlier turns out not to be.
+    record["claim"] = {"doc_type": doc_type.value, "key_hash": key_hash,
+                       "status": "digitized", "reasons": []}
     # Claimed at approval time: a record approved now is the first of its key only if no
-    # record was digitized with that key before (claim_key's owner is the earliest claim).
+    # record was digitized with that key before (the earliest claim owns the key), so an
+    # approval never takes the count away from a record already counted.
     owner = archive.claim_key(doc_type.value, bkey, rid, utc_now() + rid)
     if owner == rid:
         record["status"] = "digitized"
@@ -231,8 +237,10 @@ def approve(
              "duplicate_of": record["duplicate_of"]}
     _append_history(record, by, "approve", before, after)
     archive.put_record(record)
-    archive.refresh_counters([record["ward_folder"]])
-    return record
+    # Settle the key as a flow run does, against claims other processes stored meanwhile.
+    touched = archive.settle_key(doc_type.value, key_hash)
+    archive.refresh_counters({record["ward_folder"], *touched})
+    return archive.get_record(rid) or record
 
 
 def reject(archive: Archive, rid: str, *, reason: str, by: str) -> dict[str, Any]:

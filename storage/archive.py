@@ -15,6 +15,15 @@ Layout (docs/storage.md explains why):
 Keys are deterministic (content hash, source name hash, record index), so a
 rerun after a crash overwrites what it wrote before instead of adding to it:
 nothing is lost and nothing is counted twice.
+
+Several processes may write at once, and the store has no conditional PUT. Who owns a
+content (its first drop) and who owns a business key (the earliest claim) are decided from
+listings, which a concurrent writer can change just after they are read. So each run ends
+by settling what it touched (`settle_content`, `settle_key`): it re-lists the drops and
+claims, recomputes the owners from what is stored (a pure function of the stored objects,
+so every process agrees), promotes or demotes records accordingly, rewrites their index
+markers, and only then recounts the counters. The last run to finish sees every drop and
+claim, so the stored state converges on the same answer whatever the interleaving.
 """
 
 from __future__ import annotations
@@ -50,6 +59,23 @@ def record_id_for(sha: str, index: int) -> str:
 
 def duplicate_record_id(sha: str, source_name: str) -> str:
     return f"{sha[:16]}-d{source_id(source_name)[:8]}"
+
+
+def rejected_record_id(sha: str, source_name: str) -> str:
+    """A file refused before its content could be read: one record per drop, since many
+    different drops share the same (often empty) content."""
+    return f"{sha[:16]}-r{source_id(source_name)[:8]}"
+
+
+def drop_order(drop: dict[str, Any]) -> tuple[str, str]:
+    """Which drop of a content is the first: earliest received, then by name hash."""
+    return (drop["received_at"], source_id(drop["source_name"]))
+
+
+MSG_ALREADY_SUBMITTED = "Tệp này đã được nộp trước đó / This file was already submitted"
+MSG_ALREADY_DIGITIZED = (
+    "Hồ sơ này đã được số hóa từ tệp khác / This record was already digitized from another file"
+)
 
 
 def index_marker(record: dict[str, Any]) -> str:
@@ -152,7 +178,7 @@ class Archive:
         drops = self.drops_of(sha)
         if not drops:
             return None
-        return min(drops, key=lambda d: (d["received_at"], source_id(d["source_name"])))
+        return min(drops, key=drop_order)
 
     def finish_drop(self, drop: SourceDrop, outcome: dict[str, Any]) -> None:
         marker = self.drop_marker(drop.sha256, drop.source_id) or {}
@@ -193,16 +219,29 @@ class Archive:
 
     # --- records, index and claims ----------------------------------------------------------
 
-    def put_record(self, record: dict[str, Any]) -> None:
-        """Write the record, then its index marker; drop the marker of a former state."""
+    def put_record(self, record: dict[str, Any], former_ward: str | None = None) -> None:
+        """Write the record, then its index marker; drop the marker of a former state (and of
+        a former ward, when the record moved to another drop's ward)."""
+        self._put_json(f"records/{record['record_id']}.json", record)
+        self._put_marker(record)
+        if former_ward and former_ward != record["ward_folder"]:
+            for key in list(self.store.list(f"index/{former_ward}/{record['record_id']}/")):
+                self.store.delete(key)
+
+    def _put_marker(self, record: dict[str, Any]) -> None:
         rid = record["record_id"]
-        self._put_json(f"records/{rid}.json", record)
         prefix = f"index/{record['ward_folder']}/{rid}/"
         marker = prefix + index_marker(record)
         self.store.put(marker, b"")
         for key in list(self.store.list(prefix)):
             if key != marker:
                 self.store.delete(key)
+
+    def delete_record(self, record: dict[str, Any]) -> None:
+        rid = record["record_id"]
+        for key in list(self.store.list(f"index/{record['ward_folder']}/{rid}/")):
+            self.store.delete(key)
+        self.store.delete(f"records/{rid}.json")
 
     def get_record(self, rid: str) -> dict[str, Any] | None:
         return self._get_json(f"records/{rid}.json")
@@ -213,20 +252,124 @@ class Archive:
             if record is not None:
                 yield record
 
+    @staticmethod
+    def key_hash(doc_type: str, business_key: str) -> str:
+        return hashlib.sha256(f"{doc_type}|{business_key}".encode()).hexdigest()[:32]
+
     def claim_key(self, doc_type: str, business_key: str, rid: str, claimed_at: str) -> str:
-        """Claim a business key for a record; return the record id that owns it (the first)."""
-        key_hash = hashlib.sha256(f"{doc_type}|{business_key}".encode()).hexdigest()[:32]
+        """Claim a business key for a record; return the record id that owns it (the first),
+        as far as the claims can be listed now (`settle_key` settles it for good)."""
+        key_hash = self.key_hash(doc_type, business_key)
+        self.store.put(f"keys/{doc_type}/{key_hash}/{rid}", claimed_at.encode())
+        claims = self.claims(doc_type, key_hash)
+        return claims[0][1] if claims else rid
+
+    def claims(self, doc_type: str, key_hash: str) -> list[tuple[str, str]]:
+        """(claimed_at, record_id) of every claim on a business key, earliest first."""
         prefix = f"keys/{doc_type}/{key_hash}/"
-        self.store.put(prefix + rid, claimed_at.encode())
-        claims = []
+        found = []
         for key in self.store.list(prefix):
-            owner = key.rsplit("/", 1)[1]
             try:
-                at = self.store.get(key).decode()
+                found.append((self.store.get(key).decode(), key.rsplit("/", 1)[1]))
             except ObjectNotFound:
                 continue
-            claims.append((at, owner))
-        return min(claims)[1] if claims else rid
+        return sorted(found)
+
+    # --- settling after concurrent writers ------------------------------------------------
+
+    def settle_content(self, sha: str) -> set[str]:
+        """Make one content's records agree with its drops, as stored now: the first drop owns
+        the content's records (their source and ward are its own), every other drop has a
+        `duplicate` record, the first has none. Returns the wards whose counts may change."""
+        drops = self.drops_of(sha)
+        content: list[dict[str, Any]] = []
+        dups: dict[str, dict[str, Any]] = {}
+        for key in list(self.store.list(f"records/{sha[:16]}-")):
+            rid = key.removeprefix("records/").removesuffix(".json")
+            record = self.get_record(rid)
+            if record is None or record.get("source_sha256") != sha:
+                continue
+            tail = rid[17:]
+            if tail.isdigit():
+                content.append(record)
+            elif tail.startswith("d"):
+                dups[record["source_name"]] = record
+        if not drops or not content:
+            return set()  # unreadable content, or its owner has not written it yet
+        owner = min(drops, key=drop_order)
+        touched: set[str] = set()
+        for record in content:
+            former = record["ward_folder"]
+            if record["source_name"] != owner["source_name"] or former != owner["ward"]:
+                record["source_name"], record["ward_folder"] = owner["source_name"], owner["ward"]
+                record["provenance"] = {**record.get("provenance", {}),
+                                        "received_at": owner["received_at"]}
+                self.put_record(record, former_ward=former)
+                touched |= {former, owner["ward"]}
+            else:
+                self._put_marker(record)
+        if owner["source_name"] in dups:
+            self.delete_record(dups.pop(owner["source_name"]))
+            touched.add(owner["ward"])
+        template = content[0]
+        for drop in drops:
+            if drop is owner:
+                continue
+            rid = duplicate_record_id(sha, drop["source_name"])
+            record = dups.get(drop["source_name"]) or {
+                "source_sha256": sha, "day": template["day"], "history": [],
+                "provenance": {**template.get("provenance", {}),
+                               "received_at": drop["received_at"]},
+                "record_id": rid, "doc_type": None, "pages": [], "fields": {},
+                "confidence": {}, "document_ward": None,
+                "source_name": drop["source_name"], "ward_folder": drop["ward"],
+                "status": "duplicate", "reasons": [MSG_ALREADY_SUBMITTED],
+            }
+            wanted = {"source_sha256": sha, "source_name": owner["source_name"]}
+            if drop["source_name"] not in dups or record.get("duplicate_of") != wanted:
+                record["duplicate_of"] = wanted
+                self.put_record(record)
+                touched.add(drop["ward"])
+                if drop.get("state") == "done" and drop.get("record_ids") != [rid]:
+                    drop.update(record_ids=[rid], statuses=["duplicate"])
+                    self._put_json(f"sources/{sha}/{source_id(drop['source_name'])}.json", drop)
+            else:
+                self._put_marker(record)
+        return touched
+
+    def settle_key(self, doc_type: str, key_hash: str) -> set[str]:
+        """Make the records claiming one business key agree with the claims, as stored now:
+        the earliest claim is `digitized`, the others are `duplicate` of it."""
+        claims = self.claims(doc_type, key_hash)
+        if not claims:
+            return set()
+        owner_rid = claims[0][1]
+        owner = self.get_record(owner_rid) or {}
+        touched: set[str] = set()
+        for _, rid in claims:
+            record = self.get_record(rid)
+            if record is None:
+                continue  # its writer has not got there yet; it settles when it finishes
+            natural = record.get("claim") or {}
+            if rid == owner_rid and record["status"] == "duplicate" and natural:
+                record["status"] = natural.get("status", "digitized")
+                record["reasons"] = natural.get("reasons", [])
+                record["duplicate_of"] = None
+            elif rid != owner_rid and record["status"] == "digitized":
+                record["status"] = "duplicate"
+                record["reasons"] = [MSG_ALREADY_DIGITIZED]
+                record["duplicate_of"] = {"record_id": owner_rid,
+                                          "source_name": owner.get("source_name")}
+            elif (rid != owner_rid and record["status"] == "duplicate"
+                  and (record.get("duplicate_of") or {}).get("record_id") not in (None, owner_rid)):
+                record["duplicate_of"] = {"record_id": owner_rid,
+                                          "source_name": owner.get("source_name")}
+            else:
+                self._put_marker(record)
+                continue
+            self.put_record(record)
+            touched.add(record["ward_folder"])
+        return touched
 
     # --- counters ---------------------------------------------------------------------------
 
@@ -278,3 +421,53 @@ class Archive:
             return json.loads(self.store.get(key))
         except ObjectNotFound:
             return None
+
+    # --- audit and review (added for issues 5 and 6) ---
+    # Read-only helpers first (an auditor with GET/LIST-only credentials uses them), then the
+    # one writer the repair needs. None of them changes the key layout above.
+
+    def iter_record_objects(self) -> Iterator[tuple[str, dict[str, Any] | None]]:
+        """(key, record) for every stored record; record is None when the JSON is unreadable,
+        so that an audit can report a corrupt object instead of dying on it."""
+        for key in self.store.list("records/"):
+            try:
+                value = json.loads(self.store.get(key))
+            except ObjectNotFound:
+                continue  # deleted between listing and reading
+            except (ValueError, UnicodeDecodeError):
+                value = None
+            yield key, value if isinstance(value, dict) else None
+
+    def iter_index_keys(self) -> Iterator[str]:
+        return self.store.list("index/")
+
+    def remove_index_key(self, key: str) -> None:
+        """Delete one index marker (repair of a marker whose record does not exist)."""
+        if not key.startswith("index/"):
+            raise ValueError(f"not an index marker: {key!r}")
+        self.store.delete(key)
+
+    def iter_claim_keys(self) -> Iterator[str]:
+        return self.store.list("keys/")
+
+    def iter_source_keys(self) -> Iterator[str]:
+        return self.store.list("sources/")
+
+    def iter_originals(self) -> Iterator[tuple[str, str]]:
+        """(sha256 named by the key, sha256 of the bytes), one original in memory at a time.
+        Reads the store directly: the local cache of `original()` would hide a tampered
+        object and would write, which an auditor's credentials may not allow anyway."""
+        for key in self.store.list("originals/"):
+            try:
+                data = self.store.get(key)
+            except ObjectNotFound:
+                continue
+            yield key.split("/", 1)[1], sha256_hex(data)
+            del data
+
+    def counter_wards(self) -> list[str]:
+        return sorted(
+            key.split("/", 1)[1].removesuffix(".json")
+            for key in self.store.list("counters/")
+            if key.endswith(".json")
+        )

@@ -28,7 +28,8 @@ RUN pip install . && rm -rf /app/build
 
 # Never run the pipeline as root: it reads clerks' scans from a shared mount.
 RUN useradd --create-home --uid 10001 digitize \
- && mkdir -p /srv/inbox && chown digitize:digitize /srv/inbox
+ && mkdir -p /srv/inbox /srv/archive /srv/failed \
+ && chown digitize:digitize /srv/inbox /srv/archive /srv/failed
 USER digitize
 WORKDIR /home/digitize
 

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from flows.cli_audit import audit_command
 from flows.cli_review import review_app
+from flows.cli_serve import deploy_command, serve_command
 
 app = typer.Typer(
     help="Digitize ward offices' scanned civil records into validated, counted records.",
@@ -182,6 +183,8 @@ def samples(
 
 app.command("audit")(audit_command)
 app.add_typer(review_app, name="review")
+app.command("serve")(serve_command)
+app.command("deploy")(deploy_command)
 
 if __name__ == "__main__":
     app()

@@ -31,3 +31,15 @@ def rename_run(flow_run_id: UUID | str | None, name: str) -> None:
         return
     with get_client(sync_client=True) as client:
         client.update_flow_run(UUID(str(flow_run_id)), name=name)
+
+
+def intake_name(secured: Counter[str], already_done: int = 0, failed: int = 0) -> str:
+    """Name of an intake run: wards and how many files it secured (ward -> files)."""
+    wards = sorted(secured)
+    where = ", ".join(wards[:4]) + (f" +{len(wards) - 4}" if len(wards) > 4 else "")
+    parts = [f"{sum(secured.values())} files secured"] if secured else []
+    if already_done:
+        parts.append(f"{already_done} already recorded")
+    if failed:
+        parts.append(f"{failed} not taken")
+    return f"intake {where or 'no ward'}: {', '.join(parts) or 'nothing new'}"

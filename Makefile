@@ -42,10 +42,10 @@ $(VPY):
 	  "Python >= 3.11 needed, $(PYTHON) is " + sys.version.split()[0] + \
 	  ": run make PYTHON=python3.11 ...")'
 	$(PYTHON) -m venv $(VENV)
-	$(VPY) -m pip install --upgrade pip
+	$(VPY) -m pip install -q --upgrade pip
 
 $(STAMP): pyproject.toml | $(VPY)
-	$(VPY) -m pip install -e '.[dev]'
+	$(VPY) -m pip install -q -e '.[dev]'
 	touch $@
 
 lint: setup

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -13,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+import flows._console  # noqa: F401 - first: sets the environment Prefect reads at import
 from flows.cli_audit import audit_command
 from flows.cli_review import review_app
 from flows.cli_serve import deploy_command, serve_command
@@ -32,22 +32,12 @@ class ExportFormat(StrEnum):
     jsonl = "jsonl"
 
 
-def _quiet_prefect() -> None:
-    """Without a Prefect server configured, runs use a temporary one: keep its chatter off
-    the clerk's terminal (the flow's own logs still go to the API when there is one)."""
-    if not os.environ.get("PREFECT_API_URL"):
-        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-        os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
-        os.environ.setdefault("PREFECT_LOGGING_SERVER_LEVEL", "CRITICAL")
-
-
 @app.command()
 def run(
     inbox: Path = typer.Argument(..., help="folder holding one sub-folder per ward code",
                                  exists=True, file_okay=False),
 ) -> None:
     """Process every file under INBOX/<ward-code>/ once, as one Prefect flow run."""
-    _quiet_prefect()
     from flows import progress
     from flows.pipeline import digitize_inbox
 

@@ -31,7 +31,9 @@ from ocr.text import Line, PageText, Word
 from schemas.records import DocType
 from schemas.vocab import strip_diacritics
 
-__all__ = ["ExtractedField", "extract_fields", "LABELS", "MULTILINE_FIELDS"]
+__all__ = ["ExtractedField", "extract_fields", "LABELS", "MULTILINE_FIELDS", "DATE_IN_WORDS"]
+
+DATE_IN_WORDS = "_date_in_words"  # extra key: the first date written in words, if any
 
 
 @dataclass(frozen=True)
@@ -333,6 +335,12 @@ class _Acc:
     toks: list[_Tok] = field(default_factory=list)
     score: float = 100.0
     page: int = 1
+    left: int | None = None  # x where the label line starts (continuations start near it...)
+    value_left: int | None = None  # ... or near the value's first word
+
+    def __post_init__(self) -> None:
+        if self.toks and self.value_left is None:
+            self.value_left = self.toks[0].left
 
 
 def _finish(acc: _Acc) -> ExtractedField | None:
@@ -394,6 +402,7 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
     columns: dict[str, float] | None = None  # marriage, two-column layout
     last_fields: list[str] = []  # fields a continuation line would extend
     pending: list[str] = []  # fields whose label had no value on its line
+    in_words: list[_Acc] = []  # `ghi bằng chữ: ...` values (dates in words), in order
 
     def target(fname: str, col_party: str | None = None) -> str | None:
         nonlocal scope
@@ -413,7 +422,11 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
             return None
         return fname
 
+    prev_page = lines[0].page if lines else 1
     for ln in lines:
+        if ln.page != prev_page:
+            # a value never continues across a page boundary (page 2 opens with a header)
+            last_fields, pending, prev_page = [], [], ln.page
         matches = _find_labels(ln, labels)
         heading = _party_heading(ln) if marriage and not matches else None
         header = _column_header(ln) if marriage else None
@@ -438,8 +451,11 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
                                 found[f].toks.extend(seg)
                 else:
                     for f in pending:
-                        found[f].toks.extend(_value_toks(ln.toks))
+                        vt = _value_toks(ln.toks)
+                        found[f].toks.extend(vt)
                         found[f].page = ln.page
+                        if vt and found[f].value_left is None:
+                            found[f].value_left = vt[0].left
                 last_fields, pending = list(pending), []
                 continue
             if last_fields:
@@ -450,8 +466,10 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
                             if f.startswith(who) and f.endswith("residence"):
                                 found[f].toks.extend(seg)
                     continue
-                multi = [f for f in last_fields if f in MULTILINE_FIELDS or f.startswith("_")]
-                if multi and len(multi) == len(last_fields):
+                # a wrapped line continues the value that ran to the end of the line above
+                multi = [f for f in last_fields[-1:] if f in MULTILINE_FIELDS
+                         or f.startswith("_")]
+                if multi and _continues(ln, found, multi):
                     for f in multi:
                         if f in found:
                             found[f].toks.extend(_value_toks(ln.toks))
@@ -489,7 +507,9 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
                 continue  # first occurrence wins
             if name is None:
                 key = f"_ignored_{m.label.field}"
-            found[key] = _Acc(_value_toks(value), m.score, ln.page)
+            found[key] = _Acc(_value_toks(value), m.score, ln.page, ln.toks[0].left)
+            if m.label.field == "_words":
+                in_words.append(found[key])
             if _text(_value_toks(value)):
                 last_fields.append(key)
             elif k == len(matches) - 1:
@@ -497,7 +517,7 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
         # an ignored multi-line label (e.g. the parent's `Nơi cư trú`) keeps continuations away
         last_fields = [f if not f.startswith("_ignored_") else "_" + f for f in last_fields]
         for f in list(last_fields):
-            if f.startswith("__ignored_"):
+            if f.startswith("__ignored_") and f[1:] in found:
                 found[f] = found.pop(f[1:])
 
     result: dict[str, ExtractedField] = {}
@@ -507,11 +527,45 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
         ef = _finish(acc)
         if ef is not None:
             result[name] = ef
+    for acc in in_words:
+        ef = _finish(acc)
+        if ef is not None:  # a cross-check for the date, not a field of the record
+            result[DATE_IN_WORDS] = ef
+            break
     if doc_type is not DocType.RESIDENT_INFO_FORM and "ward" not in result:
         header_ward = _ward_from_header(lines)
         if header_ward is not None:
             result["ward"] = header_ward
     return result
+
+
+def _continues(ln: _Line, found: dict[str, _Acc], fields: list[str]) -> bool:
+    """Whether a line without a label is the wrapped rest of the value(s) being collected:
+    mostly letters (not OCR garbage from a stamp, the background or a border), not a form
+    header (`Mẫu DC01 (tiếp theo)`), and starting under the label or the value column, not
+    far right of it (a stamp, a signature block)."""
+    toks = [t for t in _value_toks(ln.toks) if t.key]
+    if not toks:
+        return False
+    text = "".join(t.text for t in toks)
+    letters = sum(ch.isalpha() for ch in text)
+    if letters < 2 or letters < 0.7 * len(text.replace(" ", "")):
+        return False
+    if sum(len(t.key) for t in toks) < 1.8 * len(toks):
+        return False  # mostly one-letter debris
+    keys = " ".join(t.key for t in toks)
+    if re.search(r"\bmau\b.*\d|\btiep theo\b|\btrang \d", keys):
+        return False
+    if statistics.fmean(t.conf for t in toks) < 40:
+        return False
+    starts = [found[f].left for f in fields if f in found and found[f].left is not None]
+    ends = [found[f].value_left for f in fields
+            if f in found and found[f].value_left is not None]
+    if starts and ends:
+        h = max(t.height for t in toks)
+        if toks[0].left < min(starts) - 3 * h or toks[0].left > max(ends) + 3 * h:
+            return False
+    return True
 
 
 def _nearest_column(toks: list[_Tok], columns: dict[str, float]) -> str:

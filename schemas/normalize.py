@@ -42,6 +42,8 @@ __all__ = [
     "normalize_relation",
     "normalize_field",
     "normalize_fields",
+    "repair_place_names",
+    "parse_date_in_words",
 ]
 
 _SPACES = re.compile(r"\s+")
@@ -182,7 +184,13 @@ def normalize_blood_type(value: str | None) -> str | None:
     if not text:
         return None
     key = re.sub(r"[^A-Za-z0]", "", text).upper().replace("0", "O")
-    return key if key in BLOOD_TYPES else text
+    if key in BLOOD_TYPES:
+        return key
+    if key and set(key) == {"O"} and len(key) <= 2:
+        return "O"  # `0O`, `00`: the O read twice (zero and letter), only in this field
+    if len(key) == 4 and key[:2] == key[2:] and key[:2] in BLOOD_TYPES:
+        return key[:2]
+    return text
 
 
 def normalize_religion(value: str | None) -> str | None:
@@ -225,3 +233,108 @@ def normalize_field(name: str, value: str | None) -> str | None:
 
 def normalize_fields(raw: dict[str, str | None]) -> dict[str, str | None]:
     return {name: normalize_field(name, value) for name, value in raw.items()}
+
+
+# OCR reads an accented i or o as a digit (`D1 An` for `Dĩ An`, `H0a` for `Hòa`)
+_DIGIT_AS_LETTER = {"1": "i", "0": "o", "|": "i", "!": "i"}
+_MIXED_WORD = re.compile(r"^(?=.*[^\W\d_])(?=.*[01|!])[^\W_01|!]*(?:[01|!][^\W_01|!]*)+$")
+
+
+def repair_place_names(value: str | None, names: list[str] | tuple[str, ...]) -> str | None:
+    """Repair words where OCR read a letter as a digit (`D1 An` -> `Dĩ An`) against known
+    place names (registry wards and cities, provinces): a run of words holding such a word
+    is replaced only when, with the digits read as letters and diacritics ignored, it equals
+    exactly one known name. Anything else is left as read (validation or review decides)."""
+    if not value:
+        return value
+    words = value.split(" ")
+    bare = [w.strip(",.;:()") for w in words]
+    if not any(_MIXED_WORD.match(b) and len(b) >= 2 for b in bare):
+        return value
+    known: dict[str, set[str]] = {}
+    for name in names:
+        known.setdefault(fold(name), set()).add(name)
+    sizes = sorted({len(k.split(" ")) for k in known}, reverse=True)
+    out = list(words)
+    i = 0
+    while i < len(words):
+        replaced = False
+        for n in sizes:
+            window = bare[i : i + n]
+            if len(window) < n or not any(_MIXED_WORD.match(b) for b in window):
+                continue
+            if any(not b for b in window) or any(w != b and w.rstrip(",.;:") != b
+                                                   for w, b in zip(words[i:i + n - 1],
+                                                                   window[:-1], strict=True)):
+                continue  # a name never spans punctuation
+            guess = fold(" ".join("".join(_DIGIT_AS_LETTER.get(c, c) for c in b)
+                                  for b in window))
+            hits = known.get(guess, set())
+            if len(hits) == 1:
+                name_words = next(iter(hits)).split(" ")
+                tail = words[i + n - 1][len(bare[i + n - 1]):] if words[i + n - 1].startswith(
+                    bare[i + n - 1]) else ""
+                out[i : i + n] = [*name_words[:-1], name_words[-1] + tail] + [""] * (
+                    n - len(name_words))
+                i += n
+                replaced = True
+                break
+        if not replaced:
+            i += 1
+    return " ".join(w for w in out if w)
+
+
+_WORD_DIGITS = {"khong": 0, "mot": 1, "mots": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4,
+                "nam": 5, "lam": 5, "sau": 6, "bay": 7, "tam": 8, "chin": 9}
+
+
+def _number_in_words(words: list[str]) -> int | None:
+    """`hai nghìn không trăm mười bảy` -> 2017 (folded words); None on any unknown word."""
+    if not words:
+        return None
+    total = cur = last = 0
+    for w in words:
+        if w in _WORD_DIGITS:
+            last = _WORD_DIGITS[w]
+        elif w == "muoi":  # mười (10) and mươi (x10) fold alike
+            cur += last * 10 if last else 10
+            last = 0
+        elif w == "tram":
+            cur += last * 100
+            last = 0
+        elif w in ("nghin", "ngan"):
+            total += (cur + last) * 1000
+            cur = last = 0
+        elif w in ("linh", "le", "mong", "mung"):
+            continue
+        else:
+            return None
+    return total + cur + last
+
+
+def parse_date_in_words(value: str | None) -> date | None:
+    """`Ngày hai mươi chín tháng mười hai năm hai nghìn không trăm mười bảy` -> 2017-12-29.
+    None unless every word is understood (an OCR error leaves the check undecided)."""
+    if not value:
+        return None
+    words = re.sub(r"[^a-z ]", " ", fold(value)).split()
+    if "ngay" in words:
+        words = words[words.index("ngay") + 1 :]
+    if "thang" not in words:
+        return None
+    k = words.index("thang")
+    day_words, rest = words[:k], words[k + 1 :]
+    if rest[:2] == ["nam", "nam"]:
+        month_words, year_words = ["nam"], rest[2:]
+    elif "nam" in rest:
+        j = rest.index("nam")
+        month_words, year_words = rest[:j], rest[j + 1 :]
+    else:
+        return None
+    day, month, year = (_number_in_words(x) for x in (day_words, month_words, year_words))
+    if day is None or month is None or year is None:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from ocr.text import PageText
 from schemas.classify import MIN_TEXT_CHARS, classify, has_title
-from schemas.extract import ExtractedField, extract_fields
-from schemas.normalize import normalize_field
+from schemas.extract import DATE_IN_WORDS, ExtractedField, extract_fields
+from schemas.normalize import (
+    normalize_field,
+    parse_date_in_words,
+    repair_place_names,
+)
 from schemas.records import REQUIRED_FIELDS, DocType, Status, business_key
 from schemas.validate import FIELD_LABELS, validate_fields
+from schemas.vocab import PROVINCE_CODES
 from schemas.wards import WardRegistry
 
 __all__ = ["RecordReading", "read_records"]
@@ -30,6 +36,48 @@ class RecordReading:
     ward: str | None = None  # registry code of the ward on the document
 
 
+PLACE_FIELDS = frozenset({
+    "place_of_birth", "home_town", "ward", "permanent_address", "current_address",
+    "birth_registration_place", "husband_residence", "wife_residence",
+})  # fmt: skip
+
+
+def _place_names(registry: WardRegistry) -> list[str]:
+    names = {w.name for w in registry} | {w.city for w in registry}
+    names |= {p for p in PROVINCE_CODES.values() if not p.startswith("Thành phố")}
+    return sorted(names)
+
+
+def _cross_checks(doc_type: DocType, fields: dict[str, str | None],
+                  words: ExtractedField | None) -> list[str]:
+    """Checks of one reading against another of the same fact on the page."""
+    out: list[str] = []
+    if doc_type is DocType.BIRTH_CERTIFICATE and words is not None and fields.get(
+            "date_of_birth"):
+        in_words = parse_date_in_words(words.value)
+        dates = {fields.get("date_of_birth"), fields.get("registration_date")}
+        if in_words is not None and in_words.isoformat() not in dates:
+            out.append(f"{FIELD_LABELS['date_of_birth']}: ngày ghi bằng số và ngày ghi bằng "
+                       "chữ không khớp, cần kiểm tra")
+    for name in sorted(PLACE_FIELDS & fields.keys()):
+        if _suspicious_text(fields.get(name)):
+            out.append(f"{FIELD_LABELS.get(name, name)}: có ký tự lạ (có thể đọc sai), "
+                       "cần kiểm tra")
+    return out
+
+
+_ODD_CHARS = re.compile(r"[^\w\s,./()\-–'’]")
+_ODD_DOT = re.compile(r"(?:^|\s)[.,](?=\w)|(?<=[^\W\d_])[.,](?=[^\W\d_])")
+
+
+def _suspicious_text(value: str | None) -> bool:
+    """OCR debris inside an address: odd symbols (`¿`, `„`, `+`), a dot or comma glued to
+    the next word (`tỉnh Bình .Dương`, `tỉnh.Bình`)."""
+    if not value:
+        return False
+    return bool(_ODD_CHARS.search(value) or _ODD_DOT.search(value))
+
+
 def _letters(page: PageText) -> int:
     return sum(ch.isalpha() for ch in page.text)
 
@@ -44,6 +92,10 @@ def _read_one(
     min_confidence: float,
 ) -> RecordReading:
     raw: dict[str, ExtractedField] = extract_fields(doc_type, pages)
+    words = raw.pop(DATE_IN_WORDS, None)
+    places = _place_names(registry)
+    raw = {name: (replace(ef, value=repair_place_names(ef.value, places) or ef.value)
+                  if name in PLACE_FIELDS else ef) for name, ef in raw.items()}
     fields: dict[str, str | None] = {}
     confidence: dict[str, float] = {}
     for name, ef in raw.items():
@@ -63,6 +115,7 @@ def _read_one(
     reasons = validate_fields(doc_type, fields_for_check, today=today, registry=registry,
                               folder_ward=folder_ward)
     messages = [r.message for r in reasons]
+    messages += _cross_checks(doc_type, fields, words)
     for name in REQUIRED_FIELDS[doc_type]:
         conf = confidence.get(name)
         if fields.get(name) and conf is not None and conf < min_confidence:

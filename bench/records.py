@@ -1,0 +1,318 @@
+"""Benchmark the reading of records end to end against the generator's truth.
+
+    .venv/bin/python -m bench.records [--records N] [--seed S] [--out DIR] [--reuse]
+                                      [--rescore] [--show N]
+
+Generates (or, with --reuse, reuses) a mixed inbox under DIR (default bench-out/records/):
+`inbox-nN-sS/<ward>/<file>` with its truth beside it (`inbox-nN-sS.truth.jsonl`), runs
+`digitize run` on it as a subprocess with DIGITIZE_STORE pointing to a fresh folder, exports
+the records with `digitize export --format jsonl` and compares them with the truth:
+
+- field exact-match per field and per degradation profile / capture / layout (normalized
+  values on both sides; the truth's fields are normalized already);
+- the status confusion matrix (truth `expected_status` against the result);
+- digitized precision: the share of records marked digitized whose every field equals the
+  truth (and that the truth expects digitized);
+- the share of valid records (truth `digitized`) that end digitized;
+- where each edge case landed.
+
+--rescore skips OCR: it re-reads the OCR text stored by the last run (text/<sha>/<n>.json)
+with the current `schemas.reading.read_records`, for quick iterations on extraction.
+
+Records are matched by source name and record order (a record id ends with `-NN`, its index
+in the file; a file duplicate has one record, which stands for every record of the file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter, defaultdict
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from samples.generate import TruthRecord, generate_inbox, read_truth, truth_path
+
+STATUSES = ("digitized", "needs_review", "rejected", "duplicate", "missing")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# ---------------------------------------------------------------------------- running
+def _digitize(args: list[str], env: dict[str, str], **kw: Any) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "flows.cli", *args]
+    return subprocess.run(cmd, env=env, cwd=ROOT, **kw)
+
+
+def run_pipeline(inbox: Path, store: Path, results: Path) -> float:
+    if store.exists():
+        shutil.rmtree(store)
+    store.mkdir(parents=True)
+    env = {**os.environ, "DIGITIZE_STORE": str(store.resolve())}
+    env.pop("DIGITIZE_CONFIG", None)
+    t0 = time.monotonic()
+    proc = _digitize(["run", str(inbox.resolve())], env, stdout=subprocess.PIPE, text=True)
+    elapsed = time.monotonic() - t0
+    if proc.returncode not in (0, 1):
+        sys.exit(f"digitize run failed with exit status {proc.returncode}")
+    export(store, results)
+    return elapsed
+
+
+def export(store: Path, results: Path) -> None:
+    env = {**os.environ, "DIGITIZE_STORE": str(store.resolve())}
+    env.pop("DIGITIZE_CONFIG", None)
+    proc = _digitize(["export", "--format", "jsonl", "--output", str(results.resolve())], env)
+    if proc.returncode != 0:
+        sys.exit(f"digitize export failed with exit status {proc.returncode}")
+
+
+def rescore(store: Path, pages_of: dict[str, int]) -> list[dict[str, Any]]:
+    """Re-read the stored OCR text with the current schemas (no OCR): export-like lines.
+
+    Works from `sources/` and `text/`, so also on a run still going: a file is re-read once
+    all its pages (`pages_of`: source name -> page count, from the truth) have text."""
+    from flows.settings import PipelineSettings
+    from ocr.text import page_from_dict
+    from schemas.reading import read_records
+    from schemas.wards import WardRegistry
+
+    registry = WardRegistry.load(None)
+    min_conf = PipelineSettings().min_confidence
+    drops: list[tuple[str, str, str]] = []  # (source name, ward, sha)
+    for marker in sorted((store / "sources").glob("*/*.json")):
+        d = json.loads(marker.read_text(encoding="utf-8"))
+        drops.append((d["source_name"], d["ward"], d["sha256"]))
+    drops.sort()
+    out: list[dict[str, Any]] = []
+    claims: set[tuple[str, str]] = set()
+    seen: set[str] = set()
+    for name, ward, sha in drops:
+        n_pages = pages_of.get(name, 0)
+        files = [store / "text" / sha / f"{n:04d}.json" for n in range(1, n_pages + 1)]
+        if not n_pages or not all(f.exists() for f in files):
+            continue
+        if sha in seen:
+            out.append({"record_id": f"{sha[:16]}-dup", "source_name": name, "pages": [],
+                        "ward": ward, "doc_type": None, "status": "duplicate",
+                        "fields": {}, "reasons": [], "duplicate_of": None})
+            continue
+        seen.add(sha)
+        texts = [page_from_dict(json.loads(f.read_text(encoding="utf-8"))) for f in files]
+        readings = read_records(texts, ward, registry, date.today(), min_confidence=min_conf)
+        for i, rd in enumerate(readings):
+            status = str(rd.status)
+            key = (str(rd.doc_type), rd.business_key or "")
+            if status == "digitized" and rd.business_key:
+                if key in claims:
+                    status = "duplicate"
+                claims.add(key)
+            out.append({
+                "record_id": f"{sha[:16]}-{i:02d}", "source_name": name,
+                "pages": rd.page_numbers, "ward": ward,
+                "doc_type": str(rd.doc_type) if rd.doc_type else None, "status": status,
+                "fields": rd.fields, "reasons": rd.reasons, "duplicate_of": None,
+            })
+    return out
+
+
+def _line(r: dict[str, Any]) -> dict[str, Any]:
+    return {"record_id": r["record_id"], "source_name": r["source_name"], "pages": r["pages"],
+            "ward": r["ward_folder"], "doc_type": r["doc_type"], "status": r["status"],
+            "fields": r["fields"], "reasons": r["reasons"],
+            "duplicate_of": r.get("duplicate_of")}
+
+
+# ---------------------------------------------------------------------------- comparing
+def _index(record_id: str) -> int | None:
+    tail = record_id.rsplit("-", 1)[-1]
+    return int(tail) if tail.isdigit() else None
+
+
+def match(truth: list[TruthRecord], results: list[dict[str, Any]]
+          ) -> list[tuple[TruthRecord, dict[str, Any] | None]]:
+    by_key: dict[tuple[str, int], dict[str, Any]] = {}
+    file_dups: dict[str, dict[str, Any]] = {}
+    for r in results:
+        idx = _index(r["record_id"])
+        if idx is None:
+            file_dups[r["source_name"]] = r
+        else:
+            by_key[(r["source_name"], idx)] = r
+    pairs = []
+    for t in truth:
+        r = by_key.get((t.source_name, t.record_index)) or file_dups.get(t.source_name)
+        pairs.append((t, r))
+    return pairs
+
+
+def _field_names(t: TruthRecord, r: dict[str, Any] | None) -> list[str]:
+    names = [k for k, v in t.fields.items() if v is not None]
+    if r:
+        names += [k for k, v in (r.get("fields") or {}).items()
+                  if v is not None and k not in names and k in t.fields]
+    return names
+
+
+def _equal(t: TruthRecord, r: dict[str, Any] | None, name: str) -> bool:
+    got = (r or {}).get("fields", {}).get(name) if r else None
+    return got == t.fields.get(name)
+
+
+def all_fields_equal(t: TruthRecord, r: dict[str, Any]) -> bool:
+    if t.doc_type is None or r.get("doc_type") != t.doc_type:
+        return False
+    return all(_equal(t, r, n) for n in _field_names(t, r))
+
+
+def _rate(ok: int, n: int) -> str:
+    return f"{ok / n:6.3f}" if n else "     -"
+
+
+def report(pairs: list[tuple[TruthRecord, dict[str, Any] | None]], show: int) -> dict[str, Any]:
+    # only records whose fields are meant to be read: typed, and not a copy of another
+    readable = [(t, r) for t, r in pairs
+                if t.doc_type and t.expected_status != "duplicate"]
+    per_field: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    groups: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    mismatches: list[tuple[TruthRecord, str, Any, Any]] = []
+    for t, r in readable:
+        names = _field_names(t, r)
+        ok_all = r is not None and r.get("doc_type") == t.doc_type
+        for n in names:
+            ok = r is not None and r.get("doc_type") == t.doc_type and _equal(t, r, n)
+            ok_all &= ok
+            per_field[n][0] += ok
+            per_field[n][1] += 1
+            for g in (("profile", t.profile), ("capture", t.capture), ("layout", t.layout),
+                      ("paper", "security" if t.security_paper else "plain"),
+                      ("all", "all")):
+                groups[g][0] += ok
+                groups[g][1] += 1
+            if not ok:
+                got = (r or {}).get("fields", {}).get(n) if r else "<no record>"
+                mismatches.append((t, n, t.fields.get(n), got))
+        for g in (("profile", t.profile), ("capture", t.capture), ("layout", t.layout),
+                  ("paper", "security" if t.security_paper else "plain"), ("all", "all")):
+            groups[g][2] += ok_all
+            groups[g][3] += 1
+
+    print("\n== Field exact-match per field (typed records, duplicates excluded)")
+    print(f"{'field':28s} {'n':>5s} {'match':>6s}")
+    for name in sorted(per_field):
+        ok, n = per_field[name]
+        print(f"{name:28s} {n:5d} {_rate(ok, n)}")
+
+    print("\n== Field exact-match per group (fields | records with every field right)")
+    print(f"{'group':10s} {'value':18s} {'fields':>6s} {'match':>6s} {'recs':>5s} {'all-ok':>6s}")
+    for (g, v) in sorted(groups, key=lambda k: (k[0] != "all", k)):
+        ok, n, rok, rn = groups[(g, v)]
+        print(f"{g:10s} {v:18s} {n:6d} {_rate(ok, n)} {rn:5d} {_rate(rok, rn)}")
+
+    print("\n== Status confusion (rows: truth expected_status, columns: result)")
+    conf: dict[str, Counter[str]] = defaultdict(Counter)
+    for t, r in pairs:
+        conf[t.expected_status][r["status"] if r else "missing"] += 1
+    print(f"{'truth':14s}" + "".join(f"{s:>14s}" for s in STATUSES))
+    for s in STATUSES[:-1]:
+        if s in conf:
+            print(f"{s:14s}" + "".join(f"{conf[s][c]:14d}" for c in STATUSES))
+
+    digitized = [(t, r) for t, r in pairs if r and r["status"] == "digitized"]
+    good = [(t, r) for t, r in digitized
+            if t.expected_status == "digitized" and all_fields_equal(t, r)]
+    valid = [(t, r) for t, r in pairs if t.expected_status == "digitized"]
+    valid_dig = [(t, r) for t, r in valid if r and r["status"] == "digitized"]
+    precision = len(good) / len(digitized) if digitized else 1.0
+    recall = len(valid_dig) / len(valid) if valid else 0.0
+    print(f"\ndigitized precision: {precision:.4f} ({len(good)}/{len(digitized)})")
+    print(f"valid records digitized: {recall:.4f} ({len(valid_dig)}/{len(valid)})")
+    total_fields = sum(n for _, n in per_field.values())
+    total_ok = sum(ok for ok, _ in per_field.values())
+    print(f"field exact-match overall: {_rate(total_ok, total_fields).strip()} "
+          f"({total_ok}/{total_fields})")
+
+    print("\n== Edge cases (truth expected -> result)")
+    edges: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for t, r in pairs:
+        if t.edge_case:
+            edges[(t.edge_case, t.expected_status)][r["status"] if r else "missing"] += 1
+    for (kind, exp), cnt in sorted(edges.items()):
+        landed = ", ".join(f"{s} {n}" for s, n in cnt.most_common())
+        flag = "" if set(cnt) == {exp} else "   <-- off"
+        print(f"{kind:24s} expected {exp:13s} got {landed}{flag}")
+
+    bad = [(t, r) for t, r in digitized if (t, r) not in good]
+    if bad:
+        print("\n== WRONG DIGITIZED records")
+        for t, r in bad:
+            diff = [(n, t.fields.get(n), r["fields"].get(n)) for n in _field_names(t, r)
+                    if not _equal(t, r, n)]
+            print(f"  {t.source_name}#{t.record_index} [{t.profile}/{t.capture}/{t.layout}]"
+                  f" expected {t.expected_status}: {diff}")
+    if show:
+        print(f"\n== First {show} field mismatches")
+        for t, n, exp, got in mismatches[:show]:
+            r = next((r for tt, r in pairs if tt is t), None)
+            st = r["status"] if r else "missing"
+            print(f"  {t.source_name}#{t.record_index} [{t.profile}/{t.capture}/{t.layout}"
+                  f"{'/sec' if t.security_paper else ''}] {st} {n}: {exp!r} != {got!r}")
+    return {"precision": precision, "valid_digitized": recall,
+            "field_match": total_ok / total_fields if total_fields else 0.0}
+
+
+# ---------------------------------------------------------------------------- main
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--records", type=int, default=150)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out", type=Path, default=ROOT / "bench-out" / "records")
+    ap.add_argument("--reuse", action="store_true",
+                    help="reuse the generated inbox of the same size and seed if present")
+    ap.add_argument("--rescore", action="store_true",
+                    help="no OCR: re-read the OCR text stored by the last run")
+    ap.add_argument("--show", type=int, default=0, help="print the first N field mismatches")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    args = ap.parse_args(argv)
+
+    name = f"inbox-n{args.records}-s{args.seed}"
+    inbox = args.out / name
+    store = args.out / f"store-n{args.records}-s{args.seed}"
+    results = args.out / f"results-n{args.records}-s{args.seed}.jsonl"
+    tpath = truth_path(inbox)
+    if args.rescore:
+        if not store.exists():
+            sys.exit(f"--rescore needs a previous run's store at {store}")
+        pages_of: dict[str, int] = defaultdict(int)
+        for t in read_truth(tpath):
+            pages_of[t.source_name] = max([pages_of[t.source_name], *t.pages])
+        lines = rescore(store, pages_of)
+        print(f"re-read {len(lines)} records from the OCR text stored in {store}")
+    else:
+        if not (args.reuse and inbox.is_dir() and tpath.exists()):
+            if inbox.exists():
+                shutil.rmtree(inbox)
+            t0 = time.monotonic()
+            generate_inbox(inbox, records=args.records, seed=args.seed, workers=args.workers)
+            print(f"generated {args.records} records in {inbox} "
+                  f"({time.monotonic() - t0:.0f} s)")
+        elapsed = run_pipeline(inbox, store, results)
+        print(f"digitize run: {elapsed:.0f} s")
+        with open(results, encoding="utf-8") as fh:
+            lines = [json.loads(x) for x in fh if x.strip()]
+    truth = read_truth(tpath)
+    if args.rescore:  # a run still going (or cut short): judge the files it has finished
+        done = {x["source_name"] for x in lines}
+        truth = [t for t in truth if t.source_name in done]
+    print(f"{len(truth)} truth records, {len(lines)} result records")
+    report(match(truth, lines), args.show)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

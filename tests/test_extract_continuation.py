@@ -1,0 +1,73 @@
+"""Wrapped values stop at page boundaries, form headers, garbage and far-away text."""
+
+from __future__ import annotations
+
+from ocr.text import Line, PageText, Word
+from schemas.extract import extract_fields
+from schemas.normalize import normalize_blood_type, repair_place_names
+from schemas.records import DocType
+
+DC01 = DocType.RESIDENT_INFO_FORM
+
+
+def values(doc_type: DocType, *pages: PageText) -> dict[str, str]:
+    return {k: v.value for k, v in extract_fields(doc_type, list(pages)).items()}
+
+
+PAGE1 = """PHIẾU THU THẬP THÔNG TIN DÂN CƯ
+1. Họ, chữ đệm và tên khai sinh: NGUYỄN VĂN AN
+2. Ngày, tháng, năm sinh: 01/02/1990
+11. Nơi thường trú: Tổ 3, khu phố 2, phường Phú Tân,
+thành phố Thủ Dầu Một, tỉnh Bình Dương"""
+PAGE2 = """Mẫu DC01 (tiếp theo)
+15. Quan hệ với chủ hộ: Con"""
+
+
+def test_value_does_not_continue_across_pages() -> None:
+    v = values(DC01, PageText.from_text(PAGE1), PageText.from_text(PAGE2))
+    assert v["permanent_address"] == ("Tổ 3, khu phố 2, phường Phú Tân, thành phố Thủ Dầu Một, "
+                                      "tỉnh Bình Dương")
+    assert v["relation_to_head"] == "Con"
+
+
+def test_form_header_on_same_page_is_not_a_continuation() -> None:
+    v = values(DC01, PageText.from_text(PAGE1 + "\nMẫu DC01 (tiếp theo)\n"
+                                        "15. Quan hệ với chủ hộ: Con"))
+    assert v["permanent_address"].endswith("tỉnh Bình Dương")
+
+
+def test_garbage_line_is_not_a_continuation() -> None:
+    for junk in ("ễ | ee ồ ~ 4", "=—= 2 ;: _ 1", "3 1 ồ ả ẽ"):
+        v = values(DC01, PageText.from_text(PAGE1 + "\n" + junk))
+        assert v["permanent_address"].endswith("tỉnh Bình Dương"), junk
+
+
+def test_low_confidence_line_is_not_a_continuation() -> None:
+    page = PageText.from_text(PAGE1)
+    junk = [Word("Mnnmn", 20.0, 0, 400, 100, 30, (0, 0, 9)),
+            Word("ruuwm", 15.0, 120, 400, 100, 30, (0, 0, 9))]
+    page.lines.append(Line(junk))
+    assert values(DC01, page)["permanent_address"].endswith("tỉnh Bình Dương")
+
+
+def test_far_right_text_is_not_a_continuation() -> None:
+    page = PageText.from_text(PAGE1)
+    stamp = [Word("Xác", 90.0, 2000, 400, 60, 30, (0, 0, 9)),
+             Word("nhận", 90.0, 2080, 400, 80, 30, (0, 0, 9))]
+    page.lines.append(Line(stamp))
+    assert values(DC01, page)["permanent_address"].endswith("tỉnh Bình Dương")
+
+
+def test_blood_type_zero_read_for_o() -> None:
+    assert normalize_blood_type("0") == "O"
+    assert normalize_blood_type("0O") == "O"
+    assert normalize_blood_type("AB") == "AB"
+    assert normalize_blood_type("A0B") == "A0B"  # not guessed
+
+
+def test_place_name_digit_repair_only_when_unambiguous() -> None:
+    names = ["Dĩ An", "Hòa Phú", "Thủ Dầu Một", "Bình Dương"]
+    assert (repair_place_names("phường D1 An, thành phố D1 An, tỉnh Bình Dương", names)
+            == "phường Dĩ An, thành phố Dĩ An, tỉnh Bình Dương")
+    assert repair_place_names("Đường D1, phường H0a Phú.", names) == "Đường D1, phường Hòa Phú."
+    assert repair_place_names("Tổ 10, ấp 1", names) == "Tổ 10, ấp 1"

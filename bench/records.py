@@ -37,6 +37,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from samples.compare import all_fields_equal, field_equal, field_names, match
 from samples.generate import TruthRecord, generate_inbox, read_truth, truth_path
 
 STATUSES = ("digitized", "needs_review", "rejected", "duplicate", "missing")
@@ -128,48 +129,6 @@ def _line(r: dict[str, Any]) -> dict[str, Any]:
             "duplicate_of": r.get("duplicate_of")}
 
 
-# ---------------------------------------------------------------------------- comparing
-def _index(record_id: str) -> int | None:
-    tail = record_id.rsplit("-", 1)[-1]
-    return int(tail) if tail.isdigit() else None
-
-
-def match(truth: list[TruthRecord], results: list[dict[str, Any]]
-          ) -> list[tuple[TruthRecord, dict[str, Any] | None]]:
-    by_key: dict[tuple[str, int], dict[str, Any]] = {}
-    file_dups: dict[str, dict[str, Any]] = {}
-    for r in results:
-        idx = _index(r["record_id"])
-        if idx is None:
-            file_dups[r["source_name"]] = r
-        else:
-            by_key[(r["source_name"], idx)] = r
-    pairs = []
-    for t in truth:
-        r = by_key.get((t.source_name, t.record_index)) or file_dups.get(t.source_name)
-        pairs.append((t, r))
-    return pairs
-
-
-def _field_names(t: TruthRecord, r: dict[str, Any] | None) -> list[str]:
-    names = [k for k, v in t.fields.items() if v is not None]
-    if r:
-        names += [k for k, v in (r.get("fields") or {}).items()
-                  if v is not None and k not in names and k in t.fields]
-    return names
-
-
-def _equal(t: TruthRecord, r: dict[str, Any] | None, name: str) -> bool:
-    got = (r or {}).get("fields", {}).get(name) if r else None
-    return got == t.fields.get(name)
-
-
-def all_fields_equal(t: TruthRecord, r: dict[str, Any]) -> bool:
-    if t.doc_type is None or r.get("doc_type") != t.doc_type:
-        return False
-    return all(_equal(t, r, n) for n in _field_names(t, r))
-
-
 def _rate(ok: int, n: int) -> str:
     return f"{ok / n:6.3f}" if n else "     -"
 
@@ -182,10 +141,10 @@ def report(pairs: list[tuple[TruthRecord, dict[str, Any] | None]], show: int) ->
     groups: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     mismatches: list[tuple[TruthRecord, str, Any, Any]] = []
     for t, r in readable:
-        names = _field_names(t, r)
+        names = field_names(t, r)
         ok_all = r is not None and r.get("doc_type") == t.doc_type
         for n in names:
-            ok = r is not None and r.get("doc_type") == t.doc_type and _equal(t, r, n)
+            ok = r is not None and r.get("doc_type") == t.doc_type and field_equal(t, r, n)
             ok_all &= ok
             per_field[n][0] += ok
             per_field[n][1] += 1
@@ -251,8 +210,8 @@ def report(pairs: list[tuple[TruthRecord, dict[str, Any] | None]], show: int) ->
     if bad:
         print("\n== WRONG DIGITIZED records")
         for t, r in bad:
-            diff = [(n, t.fields.get(n), r["fields"].get(n)) for n in _field_names(t, r)
-                    if not _equal(t, r, n)]
+            diff = [(n, t.fields.get(n), r["fields"].get(n)) for n in field_names(t, r)
+                    if not field_equal(t, r, n)]
             print(f"  {t.source_name}#{t.record_index} [{t.profile}/{t.capture}/{t.layout}]"
                   f" expected {t.expected_status}: {diff}")
     if show:

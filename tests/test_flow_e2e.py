@@ -16,17 +16,14 @@ from typer.testing import CliRunner
 
 from flows.cli import app
 from flows.pipeline import digitize_inbox, runtime
-from samples.generate import generate_inbox, truth_path
+from samples.compare import all_fields_equal, match
+from samples.generate import TruthRecord, generate_inbox, read_truth, truth_path
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 
-def _truth(inbox: Path) -> list[dict]:
-    return [json.loads(line) for line in truth_path(inbox).read_text().splitlines()]
-
-
-def _digitized_per_ward(truth: list[dict]) -> Counter[str]:
-    return Counter(t["ward"] for t in truth if t["expected_status"] == "digitized")
+def _truth(inbox: Path) -> list[TruthRecord]:
+    return read_truth(truth_path(inbox))
 
 
 @pytest.fixture(scope="module")
@@ -56,33 +53,40 @@ def _check_run(inbox: Path) -> None:
 
     runner = CliRunner()
     exported = _export(runner)
-    # Every expected record has exactly one outcome, found by its source and position.
-    by_source: dict[str, list[dict]] = {}
-    for line in exported:
-        by_source.setdefault(line["source_name"], []).append(line)
-    for t in truth:
-        records = by_source.get(t["source_name"], [])
-        assert records, f"no outcome for {t['source_name']}"
+    # Nothing is lost: every expected record has exactly one outcome, with reasons.
     assert len(exported) == len(truth)
-    for line in exported:
-        assert line["status"] in ("digitized", "needs_review", "rejected", "duplicate")
-        assert line["ward"] == line["source_name"].split("/")[0]
-        if line["status"] != "digitized":
-            assert line["reasons"], f"{line['record_id']} has no reason"
+    pairs = match(truth, exported)
+    for t, r in pairs:
+        assert r is not None, f"no outcome for {t.source_name}#{t.record_index}"
+        assert r["ward"] == t.ward
+        if r["status"] != "digitized":
+            assert r["reasons"], f"{r['record_id']} has no reason"
+    # Never a wrong record counted: what is digitized is right in every field, and what
+    # must not be counted (invalid, blank, unrelated, copies) is not.
+    for t, r in pairs:
+        if r["status"] == "digitized":
+            assert t.expected_status == "digitized", (t.edge_case, r["record_id"])
+            assert all_fields_equal(t, r), r["record_id"]
+        if t.expected_status in ("rejected", "duplicate"):
+            assert r["status"] == t.expected_status, (t.edge_case, r["record_id"], r["reasons"])
+    assert sum(r["status"] == "digitized" for _, r in pairs) >= 1
 
+    # The ward's counters say exactly what the records say.
     audit = runner.invoke(app, ["audit", "--format", "json"])
     assert audit.exit_code == 0, audit.output
     counted = json.loads(audit.output)["wards"]
-    digitized = Counter(
-        {ward: sum(row["digitized"] for row in types.values()) for ward, types in counted.items()}
-    )
-    assert +digitized == +_digitized_per_ward(truth)
+    for status in ("digitized", "needs_review", "rejected", "duplicate"):
+        per_ward = Counter({w: sum(row[status] for row in types.values())
+                            for w, types in counted.items()})
+        assert +per_ward == Counter(r["ward"] for r in exported if r["status"] == status)
+    verify = runner.invoke(app, ["audit", "--verify", "--format", "json"])
+    assert verify.exit_code == 0, verify.output
 
     # A second run over the same inbox records nothing new and counts nothing twice.
     again = digitize_inbox(str(inbox))
     assert again.already_done == len(_inbox_files(inbox))
     assert again.counts == {}
-    assert len(_export(runner)) == len(exported)
+    assert _export(runner) == exported
 
 
 def test_local_store_end_to_end(inbox: Path, tmp_path: Path, use_store) -> None:

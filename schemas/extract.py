@@ -42,6 +42,8 @@ class ExtractedField:
     confidence: float  # 0-1: OCR confidence of the value words x label match score
     label_score: float = 1.0  # 0-1: how well the printed label matched
     page: int = 1  # 1-based index in the pages given
+    min_conf: float = 1.0  # 0-1: the lowest OCR confidence of one value word
+    dropped: bool = False  # the label is printed but no value was read (value "")
 
 
 # ---------------------------------------------------------------------------- label tables
@@ -192,11 +194,35 @@ def _split_word(w: Word) -> list[_Tok]:
     return toks
 
 
+def _rows(lines: list[Line]) -> list[tuple[Line, list[Word]]]:
+    """OCR lines regrouped into rows: a line that sits level with another one and beside it
+    (not under or over it) is the same row of the form. Tesseract reads a bordered table or
+    a two-column sheet column by column (all labels, then all values); the label and its
+    value are on one row again here. Rows keep the OCR order of their first line."""
+    rows: list[tuple[Line, list[Word], int, int]] = []  # line, words, top, bottom
+    for line in lines:
+        words = [w for w in line.words if w.text.strip()]
+        if not words:
+            continue
+        top = statistics.median(w.top for w in words)
+        bottom = statistics.median(w.top + w.height for w in words)
+        x0, x1 = min(w.left for w in words), max(w.right for w in words)
+        for k, (first, row_words, rtop, rbottom) in enumerate(rows):
+            overlap = min(bottom, rbottom) - max(top, rtop)
+            beside = all(w.right <= x0 or w.left >= x1 for w in row_words)
+            if beside and overlap > 0.6 * min(bottom - top, rbottom - rtop):
+                rows[k] = (first, sorted(row_words + words, key=lambda w: w.left), rtop, rbottom)
+                break
+        else:
+            rows.append((line, words, top, bottom))
+    return [(first, words) for first, words, _, _ in rows]
+
+
 def _lines(pages: list[PageText]) -> list[_Line]:
     out: list[_Line] = []
     for n, page in enumerate(pages, start=1):
-        for line in page.lines:
-            toks = [t for w in line.words for t in _split_word(w)]
+        for line, words in _rows(page.lines):
+            toks = [t for w in words for t in _split_word(w)]
             toks = [t for t in toks if t.text.strip("|│¦")]
             if toks:
                 out.append(_Line(toks, n, line))
@@ -243,6 +269,7 @@ def _find_labels(line: _Line, labels: list[_Label]) -> list[_Match]:
         gap = prev is not None and (t_gap := toks[i].left - prev.right) > 1.2 * max(
             prev.height, toks[i].height, 1) and t_gap > 0
         boundary = at_start or after_sep or gap
+        short_boundary = at_start or after_sep  # short labels: never after a mere gap
         for lab in labels:
             for extra in (0, -1, 1):
                 n = lab.n_words + extra
@@ -253,14 +280,18 @@ def _find_labels(line: _Line, labels: list[_Label]) -> list[_Match]:
                 if len(lab.key) <= 4:
                     # short labels (Số, Họ tên ...): exact, at a field boundary, followed by ':'
                     # or a value start; never inside a value
-                    if extra or window != lab.key or not boundary:
+                    colon = toks[idx[-1]].text.endswith(":")
+                    if extra or window != lab.key or not (short_boundary or gap and colon):
                         continue
                     score = 100.0
                 else:
                     score = fuzz.ratio(window, lab.key)
                     if score < MIN_LABEL_SCORE:
                         continue
-                    if fuzz.ratio(toks[idx[-1]].key, lab.last) < 60 and lab.n_words > 1:
+                    # the window's last word must be the label's word at that place (a label
+                    # wrapped over two lines ends a word early)
+                    last = lab.key.split(" ")[min(n, lab.n_words) - 1]
+                    if fuzz.ratio(toks[idx[-1]].key, last) < 60 and lab.n_words > 1:
                         continue
                     if len(lab.key) <= 9 and not (boundary or toks[idx[-1]].text.endswith(":")):
                         continue
@@ -268,13 +299,20 @@ def _find_labels(line: _Line, labels: list[_Label]) -> list[_Match]:
                         score -= 3
                 cands.append(_Match(lab, i, idx[-1] + 1, score))
     # longest label first (then best score); keep non-overlapping matches
-    cands.sort(key=lambda m: (m.score >= 97, len(m.label.key), m.score), reverse=True)
+    cands.sort(key=lambda m: (m.score >= 90, len(m.label.key), m.score), reverse=True)
     chosen: list[_Match] = []
     for m in cands:
         if all(m.end <= c.start or m.start >= c.end for c in chosen):
             chosen.append(m)
     chosen.sort(key=lambda m: m.start)
-    return chosen
+    # a short label right after another label (`Nơi cư trú: Số 17/11, ...`) is the first word
+    # of that label's value, not a label of its own
+    kept: list[_Match] = []
+    for m in chosen:
+        if kept and len(m.label.key) <= 4 and m.start == kept[-1].end:
+            continue
+        kept.append(m)
+    return kept
 
 
 # ---------------------------------------------------------------------------- values
@@ -343,13 +381,18 @@ class _Acc:
             self.value_left = self.toks[0].left
 
 
+def _min_conf(toks: list[_Tok]) -> float:
+    real = [t.conf for t in toks if t.key]
+    return max(0.0, min(1.0, min(real) / 100.0)) if real else 0.0
+
+
 def _finish(acc: _Acc) -> ExtractedField | None:
     text = _text(acc.toks)
     if not text:
         return None
     label_score = acc.score / 100.0
     return ExtractedField(text, round(_conf(acc.toks) * label_score, 4),
-                          round(label_score, 4), acc.page)
+                          round(label_score, 4), acc.page, round(_min_conf(acc.toks), 4))
 
 
 # ---------------------------------------------------------------------------- party headings
@@ -444,8 +487,7 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
             # value on the next line, or continuation of a wrapped value
             if pending:
                 if columns is not None:
-                    for seg in _segments(ln.toks):
-                        who = _nearest_column(seg, columns)
+                    for who, seg in _column_parts(ln.toks, columns):
                         for f in pending:
                             if f.startswith(who):
                                 found[f].toks.extend(seg)
@@ -460,10 +502,10 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
                 continue
             if last_fields:
                 if columns is not None:
-                    for seg in _segments(ln.toks):
-                        who = _nearest_column(seg, columns)
+                    # wrapped cells: an address, or a date whose year went to the next line
+                    for who, seg in _column_parts(ln.toks, columns):
                         for f in last_fields:
-                            if f.startswith(who) and f.endswith("residence"):
+                            if f.startswith(who) and f.endswith(("residence", "date_of_birth")):
                                 found[f].toks.extend(seg)
                     continue
                 # a wrapped line continues the value that ran to the end of the line above
@@ -482,7 +524,11 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
             end = matches[k + 1].start if k + 1 < len(matches) else len(ln.toks)
             value = ln.toks[m.end : end]
             if columns is not None and m.label.field.startswith("@"):
-                segs = _segments(value)
+                parts = _column_parts(value, columns)
+                if len(parts) == 2 and parts[0][0] != parts[1][0]:
+                    # learn where the right column's values start
+                    right_left = max(parts[0][1][0].left, parts[1][1][0].left)
+                    columns["split"] = min(columns.get("split", right_left), right_left)
                 # a label repeated in each column: its own value is under its own header
                 label_col = None
                 if sum(1 for x in matches if x.label.field == m.label.field) > 1:
@@ -491,8 +537,8 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
                     name = target(m.label.field, who)
                     if name is None:
                         continue
-                    mine = [t for seg in segs for t in seg
-                            if (label_col or _nearest_column(seg, columns)) == who]
+                    mine = [t for col, seg in parts for t in seg
+                            if (label_col or col) == who]
                     if name in found and found[name].toks:
                         continue
                     found[name] = _Acc(list(mine), m.score, ln.page)
@@ -527,12 +573,16 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
         ef = _finish(acc)
         if ef is not None:
             result[name] = ef
+        else:  # the label is printed but no value was read: blank, or lost (say so)
+            result[name] = ExtractedField("", 0.0, round(acc.score / 100.0, 4), acc.page, 0.0,
+                                          dropped=True)
     for acc in in_words:
         ef = _finish(acc)
         if ef is not None:  # a cross-check for the date, not a field of the record
             result[DATE_IN_WORDS] = ef
             break
-    if doc_type is not DocType.RESIDENT_INFO_FORM and "ward" not in result:
+    if doc_type is not DocType.RESIDENT_INFO_FORM and not (
+            "ward" in result and result["ward"].value):
         header_ward = _ward_from_header(lines)
         if header_ward is not None:
             result["ward"] = header_ward
@@ -568,11 +618,31 @@ def _continues(ln: _Line, found: dict[str, _Acc], fields: list[str]) -> bool:
     return True
 
 
+def _column_parts(toks: list[_Tok], columns: dict[str, float]) -> list[tuple[str, list[_Tok]]]:
+    """Words of a line in the two-column layout -> (party, words) parts. Words are grouped
+    by gaps; a group that runs across the start of the right column's values (learnt from
+    the label lines, `columns['split']`) is cut there (`... tỉnh  Du, ấp 11 ...` where the
+    gap between the columns is narrow)."""
+    parties = {k: v for k, v in columns.items() if k in ("husband", "wife")}
+    right = max(parties, key=lambda k: parties[k])
+    left = min(parties, key=lambda k: parties[k])
+    split = columns.get("split")
+    parts: list[tuple[str, list[_Tok]]] = []
+    for seg in _segments(toks):
+        if split is not None and seg[0].left < split - seg[0].height <= seg[-1].left:
+            k = next(i for i, t in enumerate(seg) if t.left >= split - t.height)
+            parts += [(left, seg[:k]), (right, seg[k:])]
+        else:
+            parts.append((_nearest_column(seg, parties), seg))
+    return parts
+
+
 def _nearest_column(toks: list[_Tok], columns: dict[str, float]) -> str:
     if not toks:
-        return next(iter(columns))
+        return "husband"
     centre = (toks[0].left + toks[-1].right) / 2
-    return min(columns, key=lambda who: abs(columns[who] - centre))
+    parties = [k for k in columns if k in ("husband", "wife")]
+    return min(parties, key=lambda who: abs(columns[who] - centre))
 
 
 def _ward_from_header(lines: list[_Line]) -> ExtractedField | None:

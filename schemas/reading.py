@@ -14,7 +14,8 @@ from schemas.normalize import (
     parse_date_in_words,
     repair_place_names,
 )
-from schemas.records import REQUIRED_FIELDS, DocType, Status, business_key
+from schemas.quality import address_problem, name_problem, repair_diacritics, text_problem
+from schemas.records import FIELDS, REQUIRED_FIELDS, DocType, Status, business_key
 from schemas.validate import FIELD_LABELS, validate_fields
 from schemas.vocab import PROVINCE_CODES
 from schemas.wards import WardRegistry
@@ -22,6 +23,9 @@ from schemas.wards import WardRegistry
 __all__ = ["RecordReading", "read_records"]
 
 MIN_PAGE_QUALITY = 0.15  # below this (0-1), an OCR'd page with text is unreadable
+# the least OCR confidence (0-1) of any one word of a value, required or optional: one
+# doubtful word (a dropped diacritic, a 3 read for an 8) is enough to make a record wrong
+MIN_WORD_CONFIDENCE = 0.6
 
 
 @dataclass
@@ -36,6 +40,12 @@ class RecordReading:
     ward: str | None = None  # registry code of the ward on the document
 
 
+NAME_FIELDS = frozenset({"full_name", "mother_name", "father_name", "husband_name",
+                         "wife_name", "household_head_name"})
+ADDRESS_FIELDS = frozenset({"place_of_birth", "home_town", "permanent_address",
+                            "current_address", "birth_registration_place",
+                            "husband_residence", "wife_residence"})
+TEXT_FIELDS = frozenset({"occupation", "religion", "relation_to_head"})
 PLACE_FIELDS = frozenset({
     "place_of_birth", "home_town", "ward", "permanent_address", "current_address",
     "birth_registration_place", "husband_residence", "wife_residence",
@@ -59,10 +69,27 @@ def _cross_checks(doc_type: DocType, fields: dict[str, str | None],
         if in_words is not None and in_words.isoformat() not in dates:
             out.append(f"{FIELD_LABELS['date_of_birth']}: ngày ghi bằng số và ngày ghi bằng "
                        "chữ không khớp, cần kiểm tra")
-    for name in sorted(PLACE_FIELDS & fields.keys()):
-        if _suspicious_text(fields.get(name)):
-            out.append(f"{FIELD_LABELS.get(name, name)}: có ký tự lạ (có thể đọc sai), "
-                       "cần kiểm tra")
+    for name in sorted(fields):
+        value = fields.get(name)
+        if not value:
+            continue
+        problem = None
+        if name in NAME_FIELDS:
+            problem = name_problem(value)
+        elif name in PLACE_FIELDS or name in TEXT_FIELDS:
+            if name in PLACE_FIELDS and _suspicious_text(value):
+                problem = "có ký tự lạ (có thể đọc sai)"
+            problem = problem or text_problem(value)
+            if name in ADDRESS_FIELDS:
+                problem = problem or address_problem(value)
+        if problem:
+            out.append(f"{FIELD_LABELS.get(name, name)}: {problem.removesuffix(', cần kiểm tra')}"
+                       ", cần kiểm tra")
+    number, registered = fields.get("registration_number"), fields.get("registration_date")
+    year = re.search(r"(?<!\d)(1[89]\d\d|2\d\d\d)(?!\d)", number or "")
+    if year and registered and year.group(1) != registered[:4]:
+        out.append(f"{FIELD_LABELS['registration_number']}: năm trong số đăng ký khác năm "
+                   "đăng ký, cần kiểm tra")
     return out
 
 
@@ -90,11 +117,13 @@ def _read_one(
     registry: WardRegistry,
     today: date,
     min_confidence: float,
+    min_word_confidence: float = MIN_WORD_CONFIDENCE,
 ) -> RecordReading:
     raw: dict[str, ExtractedField] = extract_fields(doc_type, pages)
     words = raw.pop(DATE_IN_WORDS, None)
     places = _place_names(registry)
-    raw = {name: (replace(ef, value=repair_place_names(ef.value, places) or ef.value)
+    raw = {name: (replace(ef, value=repair_diacritics(
+                      repair_place_names(ef.value, places) or ef.value, places) or ef.value)
                   if name in PLACE_FIELDS else ef) for name, ef in raw.items()}
     fields: dict[str, str | None] = {}
     confidence: dict[str, float] = {}
@@ -116,11 +145,23 @@ def _read_one(
                               folder_ward=folder_ward)
     messages = [r.message for r in reasons]
     messages += _cross_checks(doc_type, fields, words)
+    doubtful: set[str] = set()
     for name in REQUIRED_FIELDS[doc_type]:
         conf = confidence.get(name)
         if fields.get(name) and conf is not None and conf < min_confidence:
+            doubtful.add(name)
             messages.append(f"{FIELD_LABELS.get(name, name)}: đọc không chắc chắn "
                             f"(độ tin cậy {conf:.0%}), cần kiểm tra")
+    for name, ef in raw.items():
+        if ef.dropped and name in FIELDS[doc_type] and name not in REQUIRED_FIELDS[doc_type]:
+            # an optional field silently left out makes a wrong record: a clerk looks
+            messages.append(f"{FIELD_LABELS.get(name, name)}: có nhãn nhưng không đọc được "
+                            "giá trị, cần kiểm tra")
+        if not fields.get(name) or name not in FIELDS[doc_type]:
+            continue
+        if ef.min_conf < min_word_confidence and name not in doubtful:
+            messages.append(f"{FIELD_LABELS.get(name, name)}: có chữ đọc không chắc chắn "
+                            f"(độ tin cậy {ef.min_conf:.0%}), cần kiểm tra")
     status = Status.NEEDS_REVIEW if messages else Status.DIGITIZED
     return RecordReading(
         doc_type=doc_type,

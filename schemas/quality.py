@@ -1,0 +1,169 @@
+"""Plausibility of values read by OCR: signs that a value is probably misread.
+
+Validation (`schemas.validate`) checks the rules of RECORDS.md; these checks look for the
+traces an OCR error or an extraction slip leaves in a value that still passes the rules:
+
+- a word that is not a Vietnamese syllable (`Phlam`, `Hbe`), two tone marks on one syllable
+  (`Hừứng`), a letter outside the Vietnamese alphabet (`Hö`);
+- a surname that equals a common surname only once diacritics are removed (`Nguyên` for
+  `Nguyễn`, `Trân` for `Trần`): OCR dropped or changed a mark;
+- a surname that is not a known Vietnamese surname (`Khai Sinh Hà ...`: label words taken
+  into the value);
+- punctuation inside a text value where the form has none (`thành phố. Thuận An`,
+  `tỉnh.Bình`, `BìnhDương`), debris (`ˆ`, `„`, `+`), a one-letter lowercase word (`Bình h
+  Dương`);
+- an address that holds two addresses (two `tỉnh`, two `phường`: a value ran into the next).
+
+Each check returns a short reason in Vietnamese (no personal data) or None.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from schemas.vocab import fold
+
+__all__ = ["SURNAMES", "name_problem", "text_problem", "address_problem", "is_syllable",
+           "repair_diacritics"]
+
+# Common Vietnamese surnames (họ), as printed.
+SURNAMES: frozenset[str] = frozenset("""
+Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Đoàn Trương
+Lâm Mai Tô Hà Cao Đào Lương Trịnh Tạ Chu Châu Lưu La Lã Quách Thái Vương Kiều Văn Tăng
+Triệu Từ Phùng Giang Khổng Lục Mạc Thân Tống Nghiêm Âu Doãn Bạch Hứa Kim Quan Lại Đàm Mạch
+Tôn Thạch Vi Hầu Ông Diệp Khúc Lò Lục Mã Nông Ninh Quang Sầm Thiều Tiêu Trình Vĩnh Ung Viên
+Yên Bế Cù Cung Đồng Đường Hàn Hồng Khương Kha Lạc Liêu Lữ Mẫn Nghê Ngọ Phó Phí Phương Quản
+Sơn Thành Thi Thôi Trang Trác Trầm Tiết Tống Tạ Tất Văn Vòng Xa Đậu Đái Đàm Đông Đồ Bành
+Biện Cổ Cáp Chế Chung Dư Du Đoàn Giáp Hạ Hình Hoa Hùng Kha Khuất Khưu Lai Lầu Lò Luân Lượng
+Mông Nhan Nhữ Ninh Phù Quàng Tạ Thạch Thang Thập Tòng Tường Uông Vàng Vy Y Hờ Giàng Sùng
+Thào Mùa Lầu Ly Sa Âu Nhâm Ân Ấu Bồ Cầm Cà Đèo Hoàng Lộc Lường Mè Nịnh Pờ Quàng Rơ Siu
+Ksor Rcom Nay Rmah Kpă Hđơk Niê Mlô Êban Byă Ayun Bùi Công Khổng Lăng Kiêm
+""".split())
+_SURNAME_FOLDS: dict[str, set[str]] = {}
+for _s in SURNAMES:
+    _SURNAME_FOLDS.setdefault(fold(_s), set()).add(_s.lower())
+
+_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+_ONSET = (r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|b|c|d|đ|g|h|k|l|m|n|p|r|s|t|v|x)?")
+_NUCLEUS = r"(?:[aăâeêioôơuưy]{1,3})"
+_CODA = r"(?:ch|ng|nh|c|m|n|p|t)?"
+_SYLLABLE = re.compile(f"^{_ONSET}{_NUCLEUS}{_CODA}$")
+_VI_LETTERS = set("abcdefghijklmnopqrstuvwxyzăâêôơưđ")
+
+
+def _base(word: str) -> tuple[str, int]:
+    """Lowercase letters with the tone marks removed (vowel marks kept), and the tone count."""
+    decomposed = unicodedata.normalize("NFD", word.lower())
+    tones = sum(ch in _TONES for ch in decomposed)
+    base = unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in _TONES))
+    return base, tones
+
+
+def is_syllable(word: str) -> bool:
+    """Whether `word` (letters only) can be a Vietnamese syllable: onset + vowels + coda,
+    at most one tone mark, only letters of the Vietnamese alphabet."""
+    base, tones = _base(word)
+    if tones > 1 or not base or any(ch not in _VI_LETTERS for ch in base):
+        return False
+    return bool(_SYLLABLE.match(base))
+
+
+def name_problem(value: str | None) -> str | None:
+    """A personal name (normalized, title case) that OCR probably misread."""
+    if not value:
+        return None
+    words = value.replace("'", " ").split()
+    if not words:
+        return None
+    if any(not is_syllable(w) for w in words):
+        return "có chữ không phải âm tiết tiếng Việt (có thể đọc sai)"
+    surname = words[0].lower()
+    known = _SURNAME_FOLDS.get(fold(surname))
+    if known is None:
+        return "họ không có trong danh sách họ thường gặp"
+    if surname not in known:
+        return "dấu của họ có thể bị đọc sai"
+    return None
+
+
+_ODD_CHARS = re.compile(r"[^\w\s,./()\-–'’]")
+
+
+def _glued(value: str) -> bool:
+    """A capital inside a word (`BìnhDương`): two words glued together."""
+    return any(a.islower() and b.isupper() for a, b in zip(value, value[1:], strict=False))
+
+
+# a dot after a word (`phố. Thuận`), except after a short abbreviation (`TP.`, `Q.`, `KP.`)
+_DOT_IN_TEXT = re.compile(r"(?<=[^\W\d_]{3})\.(?=\s*[^\W\d_])|(?:^|\s)[.,](?=\w)")
+_LONE_LETTER = re.compile(r"(?:^|\s)[^\W\d_](?=\s|,|$)")
+
+
+def text_problem(value: str | None) -> str | None:
+    """Free text (addresses, places, occupation...) with OCR debris in it."""
+    if not value:
+        return None
+    if _ODD_CHARS.search(value) or _glued(value) or _DOT_IN_TEXT.search(value):
+        return "có ký tự lạ (có thể đọc sai)"
+    if any(m.group(0).strip().islower() for m in _LONE_LETTER.finditer(value)):
+        return "có chữ cái lẻ (có thể đọc sai)"
+    for word in re.findall(r"[^\W\d_]+", value):
+        base, tones = _base(word)
+        if tones > 1 or any(ch not in _VI_LETTERS for ch in base):
+            return "có chữ không phải tiếng Việt (có thể đọc sai)"
+    return None
+
+
+# address unit words printed before a number (`Tổ 26`, `ấp 9`, `Số 12`, `khu phố 4`)
+_UNITS_BEFORE_NUMBER = {"to": "tổ", "ap": "ấp", "so": "số", "pho": "phố", "khom": "khóm",
+                        "doi": "đội", "thon": "thôn", "xom": "xóm", "quan": "quận"}
+
+
+def address_problem(value: str | None) -> str | None:
+    """An address that holds two addresses (a value ran into the next line's), or a unit word
+    before a number whose diacritics OCR changed (`Tố 26` for `Tổ 26`)."""
+    if not value:
+        return None
+    words = fold(value).replace(",", " ").split()
+    if words.count("tinh") > 1 or words.count("phuong") > 1 or words.count("xa") > 1:
+        return "có thể lẫn hai địa chỉ"
+    raw = value.replace(",", " ").split()
+    for word, nxt in zip(raw, raw[1:], strict=False):
+        unit = _UNITS_BEFORE_NUMBER.get(fold(word))
+        if unit and nxt[:1].isdigit() and word.lower() != unit:
+            return "dấu của chữ trong địa chỉ có thể bị đọc sai"
+    return None
+
+
+def repair_diacritics(value: str | None, names: list[str] | tuple[str, ...]) -> str | None:
+    """`thành phố Thủ Dâu Một` -> `Thủ Dầu Một`: a run of 2+ words that equals exactly one
+    known place name once diacritics are removed, and differs from it only in diacritics,
+    takes the name's spelling (one-word names are too ambiguous: `Tân`, `Tấn`)."""
+    if not value:
+        return value
+    known: dict[str, set[str]] = {}
+    for name in names:
+        if " " in name:
+            known.setdefault(fold(name), set()).add(name)
+    words = value.split(" ")
+    sizes = sorted({len(k.split(" ")) for k in known}, reverse=True)
+    i = 0
+    while i < len(words):
+        for n in sizes:
+            window = words[i : i + n]
+            if len(window) < n:
+                continue
+            tail = window[-1][len(window[-1].rstrip(",.;")):]
+            core = [*window[:-1], window[-1].rstrip(",.;")]
+            if any(not w or not w.isalpha() for w in core):
+                continue
+            hits = known.get(fold(" ".join(core)), set())
+            if len(hits) == 1:
+                name = next(iter(hits)).split(" ")
+                if len(name) == n and name != core:
+                    words[i : i + n] = [*name[:-1], name[-1] + tail]
+                i += n - 1
+                break
+        i += 1
+    return " ".join(words)

@@ -1,0 +1,100 @@
+"""Plausibility checks and the extraction fixes that came with them."""
+
+from datetime import date
+
+from ocr.text import PageText
+from schemas.extract import extract_fields
+from schemas.quality import address_problem, name_problem, repair_diacritics, text_problem
+from schemas.reading import read_records
+from schemas.records import Status
+from schemas.wards import WardRegistry
+
+
+def test_surname_with_wrong_diacritics_is_doubtful() -> None:
+    assert name_problem("Nguyên Ngọc Nhi")
+    assert name_problem("Trân Phương Giang")
+    assert name_problem("Phlam Thành Kiên")  # not a syllable
+    assert name_problem("Nguyễn Ngọc Nhi") is None
+
+
+def test_text_debris_and_address_checks() -> None:
+    assert text_problem("thành phố. Thuận An")
+    assert text_problem("tỉnh BìnhDương")
+    assert text_problem("tỉnh Bình h Dương")
+    assert text_problem("thành phố Hö Chí Minh")
+    assert text_problem("Số 12, TP. Thủ Dầu Một") is None
+    assert address_problem("Tố 26, ấp 9, phường Tân Bình")
+    assert address_problem("phường An Phú, tỉnh Bình Dương phường An Phú, tỉnh Bình Dương")
+    assert address_problem("Tổ 26, ấp 9, phường Tân Bình, tỉnh Bình Dương") is None
+
+
+def test_diacritics_repaired_only_against_one_known_name() -> None:
+    assert repair_diacritics("thành phố Thủ Dâu Một,", ["Thủ Dầu Một"]) == "thành phố Thủ Dầu Một,"
+
+
+def test_wrapped_label_of_household_head_id() -> None:
+    page = PageText.from_text("17. Số định danh cá nhân của chủ    074198741106\nhộ\n")
+    f = extract_fields("resident_info_form", [page])
+    assert f["household_head_id"].value == "074198741106"
+    assert "personal_id" not in f
+
+
+def test_short_label_after_label_is_value() -> None:
+    page = PageText.from_text("CHỒNG\nNơi cư trú: Số 17/11, đường Lý Thường Kiệt\n")
+    f = extract_fields("marriage_certificate", [page])
+    assert f["husband_residence"].value == "Số 17/11, đường Lý Thường Kiệt"
+    assert "registration_number" not in f
+
+
+def test_table_read_column_by_column_is_regrouped_in_rows() -> None:
+    page = PageText.from_text("1. Họ, chữ đệm và tên khai sinh\n15. Họ, chữ đệm và tên chủ hộ\n")
+    values = PageText.from_text("TRẦN XUÂN HÀO\nLÝ ĐỨC PHONG\n")
+    for line in values.lines:  # the value column, read as its own block, right of the labels
+        line.words[:] = [w.__class__(w.text, w.conf, w.left + 1400, w.top, w.width, w.height,
+                                     (1, *w.line_key[1:])) for w in line.words]
+    page.lines.extend(values.lines)
+    f = extract_fields("resident_info_form", [page])
+    assert f["full_name"].value == "TRẦN XUÂN HÀO"
+    assert f["household_head_name"].value == "LÝ ĐỨC PHONG"
+
+
+BIRTH = """GIẤY KHAI SINH
+Họ, chữ đệm, tên: {name}
+Ngày, tháng, năm sinh: 12/11/2021
+Giới tính: Nữ   Dân tộc: Kinh   Quốc tịch: Việt Nam
+Nơi sinh: Bệnh viện Đa khoa tỉnh Bình Dương
+Số định danh cá nhân: 074321000001
+Số: 675
+Ngày, tháng, năm đăng ký: 20/11/2021
+Nơi đăng ký khai sinh: Ủy ban nhân dân phường Phú Tân, thành phố Thủ Dầu Một
+"""
+
+
+def _read(text: str) -> object:
+    [r] = read_records([PageText.from_text(text)], "phu-tan", WardRegistry.load(None),
+                       date(2025, 1, 1))
+    return r
+
+
+def test_misread_surname_sends_record_to_review() -> None:
+    assert _read(BIRTH.format(name="NGUYỄN THỊ AN")).status is Status.DIGITIZED
+    r = _read(BIRTH.format(name="NGUYÊN THỊ AN"))
+    assert r.status is Status.NEEDS_REVIEW
+    assert any("họ" in m for m in r.reasons)
+
+
+def test_optional_label_without_value_sends_record_to_review() -> None:
+    r = _read(BIRTH.format(name="NGUYỄN THỊ AN") + "Quê quán:\nGhi chú: không\n")
+    assert r.status is Status.NEEDS_REVIEW
+    assert any("Quê quán" in m for m in r.reasons)
+
+
+def test_one_doubtful_word_sends_record_to_review() -> None:
+    page = PageText.from_text(BIRTH.format(name="NGUYỄN THỊ AN"))
+    for line in page.lines:
+        if line.words[0].text == "Nơi" and line.words[1].text == "sinh:":
+            w = line.words[3]
+            line.words[3] = w.__class__(w.text, 30.0, w.left, w.top, w.width, w.height,
+                                        w.line_key)
+    [r] = read_records([page], "phu-tan", WardRegistry.load(None), date(2025, 1, 1))
+    assert r.status is Status.NEEDS_REVIEW

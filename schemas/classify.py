@@ -12,6 +12,7 @@ from schemas.vocab import fold
 __all__ = ["classify", "title_scores", "MIN_TEXT_CHARS"]
 
 MIN_TEXT_CHARS = 40  # below this (letters), a page is blank for our purposes
+MIN_LABELS_WITHOUT_TITLE = 4  # characteristic labels that classify a page with no title
 
 TITLES: dict[DocType, tuple[str, ...]] = {
     DocType.BIRTH_CERTIFICATE: ("giay khai sinh",),
@@ -83,6 +84,10 @@ def classify(text: str, min_title_score: float = 88.0) -> DocType | None:
     hits = {t: _label_hits(flat, t) for t in DocType}
     top = sorted(hits.items(), key=lambda kv: kv[1], reverse=True)
     if top[0][1] >= 3 and top[0][1] > top[1][1] and best >= 60:
+        return top[0][0]
+    # the title lost to OCR (faded, under the emblem or the guilloche): many labels of one
+    # type, few of any other, are enough
+    if top[0][1] >= MIN_LABELS_WITHOUT_TITLE and top[0][1] - top[1][1] >= 3:
         return top[0][0]
     return None
 

@@ -236,6 +236,11 @@ class _Label:
     key: str  # folded words joined by spaces
     n_words: int
     last: str
+    full: int = 0  # length of the whole label's key, for a label's first words (wrapped)
+
+    @property
+    def size(self) -> int:
+        return max(self.full, len(self.key))
 
 
 @dataclass
@@ -253,7 +258,22 @@ def _labels(doc_type: DocType) -> list[_Label]:
             words = [_fold_char_key(w) for w in re.split(r"[\s,/]+", v)]
             words = [w for w in words if w]
             labels.append(_Label(fname, " ".join(words), len(words), words[-1]))
-    return labels
+    # the first words of a long label whose last words wrapped to the next line of its cell
+    # (`Số định danh cá nhân của` / `chủ hộ`): only a run of 4+ words that begins one field's
+    # labels and no other field's, and is not itself a whole label
+    whole = {lab.key for lab in labels}
+    prefixes: dict[str, set[str]] = {}
+    for lab in labels:
+        words = lab.key.split(" ")
+        for k in range(4, lab.n_words):
+            prefixes.setdefault(" ".join(words[:k]), set()).add(lab.field)
+    for lab in list(labels):
+        words = lab.key.split(" ")
+        for k in range(max(4, lab.n_words - 3), lab.n_words):
+            key = " ".join(words[:k])
+            if key not in whole and prefixes.get(key) == {lab.field}:
+                labels.append(_Label(lab.field, key, k, words[k - 1], len(lab.key)))
+    return list(dict.fromkeys(labels))
 
 
 def _find_labels(line: _Line, labels: list[_Label]) -> list[_Match]:
@@ -271,7 +291,7 @@ def _find_labels(line: _Line, labels: list[_Label]) -> list[_Match]:
         boundary = at_start or after_sep or gap
         short_boundary = at_start or after_sep  # short labels: never after a mere gap
         for lab in labels:
-            for extra in (0, -1, 1):
+            for extra in ((0,) if lab.full else (0, -1, 1)):
                 n = lab.n_words + extra
                 if n < 1 or ci + n > len(content):
                     continue
@@ -283,6 +303,9 @@ def _find_labels(line: _Line, labels: list[_Label]) -> list[_Match]:
                     colon = toks[idx[-1]].text.endswith(":")
                     if extra or window != lab.key or not (short_boundary or gap and colon):
                         continue
+                    if not at_start and prev is not None and prev.text.endswith(":") \
+                            and not colon:
+                        continue  # `Nơi cư trú: Số 68, ...`: the value's first word
                     score = 100.0
                 else:
                     score = fuzz.ratio(window, lab.key)
@@ -290,16 +313,28 @@ def _find_labels(line: _Line, labels: list[_Label]) -> list[_Match]:
                         continue
                     # the window's last word must be the label's word at that place (a label
                     # wrapped over two lines ends a word early)
-                    last = lab.key.split(" ")[min(n, lab.n_words) - 1]
-                    if fuzz.ratio(toks[idx[-1]].key, last) < 60 and lab.n_words > 1:
+                    lab_words = lab.key.split(" ")
+                    last = lab_words[min(n, lab.n_words) - 1]
+                    rest = "".join(lab_words[min(n, lab.n_words) - 1:])  # `cưtrú` glued
+                    if lab.n_words > 1 and fuzz.ratio(toks[idx[-1]].key, last) < 60 and (
+                            extra >= 0 or fuzz.ratio(toks[idx[-1]].key, rest) < 85):
                         continue
                     if len(lab.key) <= 9 and not (boundary or toks[idx[-1]].text.endswith(":")):
                         continue
                     if extra:
                         score -= 3
+                    if lab.full:
+                        # the label's first words only: they must end the label part of the
+                        # line (its end, a colon, a leader, or a wide gap before the value)
+                        nxt = toks[idx[-1] + 1] if idx[-1] + 1 < len(toks) else None
+                        last_tok = toks[idx[-1]]
+                        if score < 90 or not (
+                                nxt is None or last_tok.text.endswith(":") or not nxt.key
+                                or nxt.left - last_tok.right > 1.2 * max(last_tok.height, 1)):
+                            continue
                 cands.append(_Match(lab, i, idx[-1] + 1, score))
     # longest label first (then best score); keep non-overlapping matches
-    cands.sort(key=lambda m: (m.score >= 90, len(m.label.key), m.score), reverse=True)
+    cands.sort(key=lambda m: (m.score >= 90, m.label.size, m.score), reverse=True)
     chosen: list[_Match] = []
     for m in cands:
         if all(m.end <= c.start or m.start >= c.end for c in chosen):
@@ -482,7 +517,14 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
         if columns is not None and matches and any(m.label.field in _GLOBAL_MARRIAGE
                                                    for m in matches):
             columns = None
+        if marriage and columns is None:
+            columns = _label_columns(ln, matches) or columns
+            if columns is not None:
+                party = None
 
+        if not matches and _signing_line(ln):
+            last_fields, pending = [], []  # `Dĩ An, ngày 03 tháng 06 năm 2021`: not a value
+            continue
         if not matches:
             # value on the next line, or continuation of a wrapped value
             if pending:
@@ -542,10 +584,10 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
                     if name in found and found[name].toks:
                         continue
                     found[name] = _Acc(list(mine), m.score, ln.page)
-                    if mine:
-                        last_fields.append(name)
-                    else:
-                        pending.append(name)
+                    for lst in (last_fields, pending):
+                        if name in lst:
+                            lst.remove(name)
+                    (last_fields if mine else pending).append(name)
                 continue
             name = target(m.label.field)
             key = name or m.label.field  # ignored labels still collect (and end) values
@@ -553,6 +595,13 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
                 continue  # first occurrence wins
             if name is None:
                 key = f"_ignored_{m.label.field}"
+            if columns is not None and key.startswith(("husband_", "wife_")):
+                # `Họ, chữ đệm, tên chồng: X   Họ, chữ đệm, tên vợ: Y` (or the values on the
+                # next line, each under its own label)
+                own = _value_toks(value)
+                found[key] = _Acc(own, m.score, ln.page, ln.toks[m.start].left)
+                (last_fields if _text(own) else pending).append(key)
+                continue
             found[key] = _Acc(_value_toks(value), m.score, ln.page, ln.toks[0].left)
             if m.label.field == "_words":
                 in_words.append(found[key])
@@ -589,6 +638,14 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
     return result
 
 
+_SIGNING = re.compile(r"^(?:[a-z]+ )+ngay \d{1,2} [a-z]+ \d{1,2} [a-z]+ \d{4}$")
+
+
+def _signing_line(ln: _Line) -> bool:
+    """The place and date of signing (`Dĩ An, ngày 03 tháng 06 năm 2021`) under the fields."""
+    return bool(_SIGNING.match(" ".join(k for k in ln.keys if k)))
+
+
 def _continues(ln: _Line, found: dict[str, _Acc], fields: list[str]) -> bool:
     """Whether a line without a label is the wrapped rest of the value(s) being collected:
     mostly letters (not OCR garbage from a stamp, the background or a border), not a form
@@ -616,6 +673,24 @@ def _continues(ln: _Line, found: dict[str, _Acc], fields: list[str]) -> bool:
         if toks[0].left < min(starts) - 3 * h or toks[0].left > max(ends) + 3 * h:
             return False
     return True
+
+
+def _label_columns(line: _Line, matches: list[_Match]) -> dict[str, float] | None:
+    """Two columns announced by the parties' own labels side by side on one line
+    (`Họ, chữ đệm, tên chồng: ...    Họ, chữ đệm, tên vợ: ...`): party -> x centre of its
+    column (columns of equal width, the right one starting at its label), and `split`."""
+    starts: dict[str, int] = {}
+    for m in matches:
+        for who in ("husband", "wife"):
+            if m.label.field.startswith(who + "_") and who not in starts:
+                starts[who] = line.toks[m.start].left
+    if len(starts) != 2 or starts["husband"] == starts["wife"]:
+        return None
+    left, right = sorted(starts.values())
+    width = right - left
+    out = {who: (x + width / 2) for who, x in starts.items()}
+    out["split"] = float(right)
+    return out
 
 
 def _column_parts(toks: list[_Tok], columns: dict[str, float]) -> list[tuple[str, list[_Tok]]]:

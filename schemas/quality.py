@@ -25,7 +25,7 @@ import unicodedata
 from schemas.vocab import fold
 
 __all__ = ["SURNAMES", "name_problem", "text_problem", "address_problem", "is_syllable",
-           "repair_diacritics"]
+           "repair_diacritics", "repair_surname", "repair_address_units"]
 
 # Common Vietnamese surnames (họ), as printed.
 SURNAMES: frozenset[str] = frozenset("""
@@ -87,6 +87,25 @@ def name_problem(value: str | None) -> str | None:
     return None
 
 
+def repair_surname(value: str | None) -> str | None:
+    """`Nguyên Văn An` -> `Nguyễn Văn An`: a surname (first word of a normalized name) that
+    is not a known surname but, diacritics removed, equals exactly one known surname takes
+    that surname's marks (OCR dropped or changed a mark). Two candidates (`Đỗ`/`Đồ`, `Hà`/
+    `Hạ`) or none: left as read (review decides)."""
+    if not value:
+        return value
+    words = value.split(" ")
+    first = words[0]
+    if not first.isalpha() or first.lower() in {s.lower() for s in SURNAMES}:
+        return value
+    known = _SURNAME_FOLDS.get(fold(first))
+    if not known or len(known) != 1:
+        return value
+    surname = next(iter(known))
+    words[0] = surname[0].upper() + surname[1:] if first[:1].isupper() else surname
+    return " ".join(words)
+
+
 _ODD_CHARS = re.compile(r"[^\w\s,./()\-–'’]")
 
 
@@ -134,6 +153,20 @@ def address_problem(value: str | None) -> str | None:
         if unit and nxt[:1].isdigit() and word.lower() != unit:
             return "dấu của chữ trong địa chỉ có thể bị đọc sai"
     return None
+
+
+def repair_address_units(value: str | None) -> str | None:
+    """`Tố 26` -> `Tổ 26`, `Áp 9` -> `Ấp 9`: an address unit word right before a number whose
+    diacritics OCR changed takes the unit's spelling (case of the first letter kept). Only
+    the words of `_UNITS_BEFORE_NUMBER`, whose folded form is one unit word."""
+    if not value:
+        return value
+    words = value.split(" ")
+    for i, (word, nxt) in enumerate(zip(words, words[1:], strict=False)):
+        unit = _UNITS_BEFORE_NUMBER.get(fold(word))
+        if unit and nxt[:1].isdigit() and word.isalpha() and word.lower() != unit:
+            words[i] = unit[0].upper() + unit[1:] if word[:1].isupper() else unit
+    return " ".join(words)
 
 
 def repair_diacritics(value: str | None, names: list[str] | tuple[str, ...]) -> str | None:

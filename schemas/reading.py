@@ -14,7 +14,14 @@ from schemas.normalize import (
     parse_date_in_words,
     repair_place_names,
 )
-from schemas.quality import address_problem, name_problem, repair_diacritics, text_problem
+from schemas.quality import (
+    address_problem,
+    name_problem,
+    repair_address_units,
+    repair_diacritics,
+    repair_surname,
+    text_problem,
+)
 from schemas.records import FIELDS, REQUIRED_FIELDS, DocType, Status, business_key
 from schemas.validate import FIELD_LABELS, validate_fields
 from schemas.vocab import PROVINCE_CODES
@@ -26,6 +33,18 @@ MIN_PAGE_QUALITY = 0.15  # below this (0-1), an OCR'd page with text is unreadab
 # the least OCR confidence (0-1) of any one word of a value, required or optional: one
 # doubtful word (a dropped diacritic, a 3 read for an 8) is enough to make a record wrong
 MIN_WORD_CONFIDENCE = 0.6
+
+
+# An ID number whose province code, sex/century digit and birth-year digits all agree with
+# the record's own sex and date of birth has its first six digits confirmed: its words may
+# read less sure (OCR misreads of the rest have always broken one of these rules).
+MIN_CHECKED_ID_CONFIDENCE = 0.35
+# an ID with nothing on the record to check it against (the household head's) needs more
+MIN_UNCHECKED_ID_CONFIDENCE = 0.9
+UNCHECKED_IDS = frozenset({"household_head_id"})
+_PARTY_ID = {"personal_id": ("sex", "date_of_birth"),
+             "husband_id": (None, "husband_date_of_birth"),
+             "wife_id": (None, "wife_date_of_birth")}
 
 
 @dataclass
@@ -93,6 +112,30 @@ def _cross_checks(doc_type: DocType, fields: dict[str, str | None],
     return out
 
 
+def _confirmed(doc_type: DocType, fields: dict[str, str | None],
+               words: ExtractedField | None, reasons: list) -> dict[str, float]:
+    """Fields a second reading on the same page confirms -> the least word confidence they
+    still need. A date of birth equal to the date in words is confirmed outright; a date of
+    birth whose century and year the (validated) ID number repeats, and that ID number, need
+    only `MIN_CHECKED_ID_CONFIDENCE`."""
+    out: dict[str, float] = {}
+    flagged = {r.field for r in reasons}
+    if doc_type is DocType.BIRTH_CERTIFICATE and words is not None:
+        in_words = parse_date_in_words(words.value)
+        if in_words is not None and fields.get("date_of_birth") == in_words.isoformat():
+            out["date_of_birth"] = 0.0
+    for id_field, (sex_field, dob_field) in _PARTY_ID.items():
+        number, dob = fields.get(id_field), fields.get(dob_field)
+        if not number or not dob or id_field in flagged or dob_field in flagged:
+            continue
+        if sex_field is not None and not fields.get(sex_field):
+            continue
+        if len(number) == 12 and number.isdigit() and number[4:6] == dob[2:4]:
+            out[id_field] = MIN_CHECKED_ID_CONFIDENCE
+            out.setdefault(dob_field, MIN_CHECKED_ID_CONFIDENCE)
+    return out
+
+
 _ODD_CHARS = re.compile(r"[^\w\s,./()\-–'’]")
 _ODD_DOT = re.compile(r"(?:^|\s)[.,](?=\w)|(?<=[^\W\d_])[.,](?=[^\W\d_])")
 
@@ -128,7 +171,12 @@ def _read_one(
     fields: dict[str, str | None] = {}
     confidence: dict[str, float] = {}
     for name, ef in raw.items():
-        fields[name] = normalize_field(name, ef.value)
+        value = normalize_field(name, ef.value)
+        if name in NAME_FIELDS:
+            value = repair_surname(value)
+        elif name in ADDRESS_FIELDS:
+            value = repair_address_units(value)
+        fields[name] = value
         confidence[name] = ef.confidence
     # the ward on the document -> registry code
     ward_text = raw["ward"].value if "ward" in raw else None
@@ -145,21 +193,28 @@ def _read_one(
                               folder_ward=folder_ward)
     messages = [r.message for r in reasons]
     messages += _cross_checks(doc_type, fields, words)
+    confirmed = _confirmed(doc_type, fields, words, reasons)
     doubtful: set[str] = set()
     for name in REQUIRED_FIELDS[doc_type]:
         conf = confidence.get(name)
+        if name in confirmed and raw[name].min_conf >= confirmed[name]:
+            continue
         if fields.get(name) and conf is not None and conf < min_confidence:
             doubtful.add(name)
             messages.append(f"{FIELD_LABELS.get(name, name)}: đọc không chắc chắn "
                             f"(độ tin cậy {conf:.0%}), cần kiểm tra")
     for name, ef in raw.items():
-        if ef.dropped and name in FIELDS[doc_type] and name not in REQUIRED_FIELDS[doc_type]:
-            # an optional field silently left out makes a wrong record: a clerk looks
-            messages.append(f"{FIELD_LABELS.get(name, name)}: có nhãn nhưng không đọc được "
-                            "giá trị, cần kiểm tra")
+        # a blank optional field (its label printed, nothing but leaders after it) is simply
+        # absent; a value printed but misread leaves words behind, which the checks above
+        # and the word confidences below catch. A blank required field fails validation.
         if not fields.get(name) or name not in FIELDS[doc_type]:
             continue
-        if ef.min_conf < min_word_confidence and name not in doubtful:
+        floor = min_word_confidence
+        if name in confirmed:
+            floor = confirmed[name]
+        elif name in UNCHECKED_IDS:
+            floor = max(floor, MIN_UNCHECKED_ID_CONFIDENCE)
+        if ef.min_conf < floor and name not in doubtful:
             messages.append(f"{FIELD_LABELS.get(name, name)}: có chữ đọc không chắc chắn "
                             f"(độ tin cậy {ef.min_conf:.0%}), cần kiểm tra")
     status = Status.NEEDS_REVIEW if messages else Status.DIGITIZED

@@ -133,7 +133,8 @@ def _rate(ok: int, n: int) -> str:
     return f"{ok / n:6.3f}" if n else "     -"
 
 
-def report(pairs: list[tuple[TruthRecord, dict[str, Any] | None]], show: int) -> dict[str, Any]:
+def report(pairs: list[tuple[TruthRecord, dict[str, Any] | None]], show: int,
+           reasons: bool = False) -> dict[str, Any]:
     # only records whose fields are meant to be read: typed, and not a copy of another
     readable = [(t, r) for t, r in pairs
                 if t.doc_type and t.expected_status != "duplicate"]
@@ -221,6 +222,19 @@ def report(pairs: list[tuple[TruthRecord, dict[str, Any] | None]], show: int) ->
             st = r["status"] if r else "missing"
             print(f"  {t.source_name}#{t.record_index} [{t.profile}/{t.capture}/{t.layout}"
                   f"{'/sec' if t.security_paper else ''}] {st} {n}: {exp!r} != {got!r}")
+    if reasons:
+        print("\n== Valid records not digitized: reasons (and the fields read wrong)")
+        for t, r in valid:
+            if r and r["status"] == "digitized":
+                continue
+            diff = [(n, t.fields.get(n), (r or {}).get("fields", {}).get(n))
+                    for n in field_names(t, r) if r is None or not field_equal(t, r, n)]
+            print(f"  {t.source_name}#{t.record_index} [{t.profile}/{t.capture}/{t.layout}"
+                  f"{'/sec' if t.security_paper else ''}] {r['status'] if r else 'missing'}")
+            for why in (r or {}).get("reasons", []):
+                print(f"      - {why}")
+            for n, exp, got in diff:
+                print(f"      ! {n}: {exp!r} != {got!r}")
     return {"precision": precision, "valid_digitized": recall,
             "field_match": total_ok / total_fields if total_fields else 0.0}
 
@@ -236,6 +250,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rescore", action="store_true",
                     help="no OCR: re-read the OCR text stored by the last run")
     ap.add_argument("--show", type=int, default=0, help="print the first N field mismatches")
+    ap.add_argument("--reasons", action="store_true",
+                    help="print why each valid record was not digitized")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     args = ap.parse_args(argv)
 
@@ -269,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
         done = {x["source_name"] for x in lines}
         truth = [t for t in truth if t.source_name in done]
     print(f"{len(truth)} truth records, {len(lines)} result records")
-    report(match(truth, lines), args.show)
+    report(match(truth, lines), args.show, args.reasons)
     return 0
 
 

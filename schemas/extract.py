@@ -31,9 +31,13 @@ from ocr.text import Line, PageText, Word
 from schemas.records import DocType
 from schemas.vocab import strip_diacritics
 
-__all__ = ["ExtractedField", "extract_fields", "LABELS", "MULTILINE_FIELDS", "DATE_IN_WORDS"]
+__all__ = ["ExtractedField", "extract_fields", "LABELS", "MULTILINE_FIELDS", "DATE_IN_WORDS",
+           "UNCLAIMED_ROWS"]
 
 DATE_IN_WORDS = "_date_in_words"  # extra key: the first date written in words, if any
+# extra key: how many lines among the fields look like a row of the form (they start at the
+# labels' column and hold words) but no label was recognised on them: a garbled label
+UNCLAIMED_ROWS = "_unclaimed_rows"
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,8 @@ _BIRTH: dict[str, tuple[str, ...]] = {
     "_words": ("ghi bằng chữ", "Bằng chữ"),
     "_papers": ("Giấy tờ tùy thân",),
     "_relation": ("Quan hệ với người được khai sinh",),
-    "_signer": ("Người ký giấy khai sinh", "Người thực hiện", "Chức vụ", "Ghi chú"),
+    "_signer": ("Người ký giấy khai sinh", "Người thực hiện", "Chức vụ", "Ghi chú",
+                "Ký, ghi rõ họ, chữ đệm, tên", "Ký, ghi rõ họ tên", "Ký, ghi rõ họ và tên"),
 }  # fmt: skip
 
 _RESIDENT: dict[str, tuple[str, ...]] = {
@@ -101,7 +106,8 @@ _RESIDENT: dict[str, tuple[str, ...]] = {
                           "Số ĐDCN của chủ hộ", "Số định danh cá nhân chủ hộ",
                           "Số CMND của chủ hộ"),
     "_other_names": ("Tên gọi khác",),
-    "_signer": ("Người khai", "Người thu thập thông tin", "Xác nhận", "Ghi chú"),
+    "_signer": ("Người khai", "Người thu thập thông tin", "Xác nhận", "Ghi chú",
+                "Ký, ghi rõ họ, chữ đệm, tên", "Ký, ghi rõ họ tên", "Ký, ghi rõ họ và tên"),
 }  # fmt: skip
 
 _MARRIAGE: dict[str, tuple[str, ...]] = {
@@ -122,7 +128,7 @@ _MARRIAGE: dict[str, tuple[str, ...]] = {
     "_words": ("ghi bằng chữ", "Bằng chữ"),
     "_papers": ("Giấy tờ tùy thân",),
     "_signer": ("Người ký giấy chứng nhận kết hôn", "Ký, ghi rõ họ, chữ đệm, tên",
-                "Ký, ghi rõ họ tên", "Chức vụ", "Ghi chú"),
+                "Ký, ghi rõ họ tên", "Ký, ghi rõ họ và tên", "Chức vụ", "Ghi chú"),
 }  # fmt: skip
 
 LABELS: dict[DocType, dict[str, tuple[str, ...]]] = {
@@ -218,12 +224,26 @@ def _rows(lines: list[Line]) -> list[tuple[Line, list[Word]]]:
     return [(first, words) for first, words, _, _ in rows]
 
 
+MIN_HEIGHT_SHARE = 0.25  # a "word" this much smaller than its line's words is a speck
+
+
+def _drop_specks(toks: list[_Tok]) -> list[_Tok]:
+    """Letters read into a dot of a leader or a speck of the background (`cà.` 5 px high on a
+    line of 45 px letters): no printed or typed character is a quarter of its line's height."""
+    heights = [t.height for t in toks if t.key and len(t.key) >= 2]
+    if len(heights) < 3:
+        return toks
+    floor = MIN_HEIGHT_SHARE * statistics.median(heights)
+    return [t for t in toks if not t.key or t.height >= floor]
+
+
 def _lines(pages: list[PageText]) -> list[_Line]:
     out: list[_Line] = []
     for n, page in enumerate(pages, start=1):
         for line, words in _rows(page.lines):
             toks = [t for w in words for t in _split_word(w)]
             toks = [t for t in toks if t.text.strip("|│¦")]
+            toks = _drop_specks(toks)
             if toks:
                 out.append(_Line(toks, n, line))
     return out
@@ -319,6 +339,13 @@ def _find_labels(line: _Line, labels: list[_Label]) -> list[_Match]:
                     if lab.n_words > 1 and fuzz.ratio(toks[idx[-1]].key, last) < 60 and (
                             extra >= 0 or fuzz.ratio(toks[idx[-1]].key, rest) < 85):
                         continue
+                    # a short last word that tells labels apart (`cha`, `mẹ`, `vợ`): one
+                    # letter off is another word (`Họ, chữ đệm, tên: Cao ...` is not `... tên
+                    # cha`) unless the colon shows the label ends there
+                    if (lab.n_words > 1 and n >= lab.n_words and len(last) <= 4
+                            and toks[idx[-1]].key not in (last, rest)
+                            and not toks[idx[-1]].text.endswith(":")):
+                        continue
                     if len(lab.key) <= 9 and not (boundary or toks[idx[-1]].text.endswith(":")):
                         continue
                     if extra:
@@ -368,6 +395,12 @@ def _value_toks(toks: list[_Tok]) -> list[_Tok]:
     while vt and _NUMBERING.match(vt[-1].text):
         vt.pop()
     return vt
+
+
+def _content(toks: list[_Tok]) -> list[_Tok]:
+    """The words of a value that hold a letter or a digit: punctuation debris alone (`"¬—`
+    after a label whose value is on the next line) is no value."""
+    return toks if any(t.key for t in toks) else []
 
 
 def _text(toks: list[_Tok]) -> str:
@@ -458,6 +491,22 @@ def _column_header(line: _Line) -> dict[str, float] | None:
             centres["wife"] = (t.left + t.right) / 2
     if len(centres) == 2:
         return centres
+    # a header line of just the two words, one of them misread (`Chồng Vự`, `Chông Vo`)
+    words = [t for t in line.toks if t.key]
+    if len(words) == 2 and words[0].right < words[1].left:
+        kinds = [_party_word(t.key) for t in words]
+        if None not in kinds and kinds[0] != kinds[1] and "exact" in [
+                "exact" if t.key in ("chong", "vo") else "" for t in words]:
+            return {str(k): (t.left + t.right) / 2 for k, t in zip(kinds, words, strict=True)}
+    return None
+
+
+def _party_word(key: str) -> str | None:
+    """A folded word that is `chồng` or `vợ` read with one slip."""
+    if key == "chong" or (len(key) == 5 and fuzz.ratio(key, "chong") >= 80):
+        return "husband"
+    if key == "vo" or (len(key) == 2 and key[0] == "v" and key[1] in "aeiouy"):
+        return "wife"
     return None
 
 
@@ -501,16 +550,33 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
         return fname
 
     prev_page = lines[0].page if lines else 1
-    for ln in lines:
+    width = max((ln.toks[-1].right for ln in lines), default=0)
+    lone_header: tuple[str, float] | None = None
+    unclaimed: list[int] = []  # lines that look like a form row but hold no label
+    last_label_line = -1
+    label_left: int | None = None
+    for li, ln in enumerate(lines):
         if ln.page != prev_page:
             # a value never continues across a page boundary (page 2 opens with a header)
             last_fields, pending, prev_page = [], [], ln.page
         matches = _find_labels(ln, labels)
         heading = _party_heading(ln) if marriage and not matches else None
         header = _column_header(ln) if marriage else None
+        if heading and not header and _right_of_centre(ln, width):
+            # one column header whose partner OCR lost (`Chồng` alone over the right-hand
+            # values): a two-column layout, not a section; the other column is placed by
+            # the first label line with two values
+            lone_header = (heading, (ln.toks[0].left + ln.toks[-1].right) / 2)
+            party, columns, last_fields, pending = None, None, [], []
+            continue
         if heading and not header:
             party, columns, last_fields, pending = heading, None, [], []
+            lone_header = None
             continue
+        if lone_header is not None and matches and columns is None:
+            columns = _columns_from_lone_header(ln, matches, *lone_header)
+            if columns is not None:
+                lone_header = None
         if header:
             columns, last_fields, pending = header, [], []
             continue
@@ -532,11 +598,11 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
                     for who, seg in _column_parts(ln.toks, columns):
                         for f in pending:
                             if f.startswith(who):
-                                found[f].toks.extend(seg)
+                                found[f].toks = _content(found[f].toks) + seg
                 else:
                     for f in pending:
                         vt = _value_toks(ln.toks)
-                        found[f].toks.extend(vt)
+                        found[f].toks = _content(found[f].toks) + vt
                         found[f].page = ln.page
                         if vt and found[f].value_left is None:
                             found[f].value_left = vt[0].left
@@ -547,7 +613,8 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
                     # wrapped cells: an address, or a date whose year went to the next line
                     for who, seg in _column_parts(ln.toks, columns):
                         for f in last_fields:
-                            if f.startswith(who) and f.endswith(("residence", "date_of_birth")):
+                            if f.startswith(who) and f.endswith(
+                                    ("residence", "date_of_birth", "_name")):
                                 found[f].toks.extend(seg)
                     continue
                 # a wrapped line continues the value that ran to the end of the line above
@@ -558,10 +625,15 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
                         if f in found:
                             found[f].toks.extend(_value_toks(ln.toks))
                     continue
+            if found and label_left is not None and _row_like(ln, label_left):
+                unclaimed.append(li)
             last_fields = []
             continue
 
         last_fields, pending = [], []
+        last_label_line = li
+        label_left = min(label_left if label_left is not None else 1 << 30,
+                         ln.toks[matches[0].start].left)
         for k, m in enumerate(matches):
             end = matches[k + 1].start if k + 1 < len(matches) else len(ln.toks)
             value = ln.toks[m.end : end]
@@ -587,7 +659,7 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
                     for lst in (last_fields, pending):
                         if name in lst:
                             lst.remove(name)
-                    (last_fields if mine else pending).append(name)
+                    (last_fields if _content(mine) else pending).append(name)
                 continue
             name = target(m.label.field)
             key = name or m.label.field  # ignored labels still collect (and end) values
@@ -600,12 +672,12 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
                 # next line, each under its own label)
                 own = _value_toks(value)
                 found[key] = _Acc(own, m.score, ln.page, ln.toks[m.start].left)
-                (last_fields if _text(own) else pending).append(key)
+                (last_fields if _content(own) else pending).append(key)
                 continue
             found[key] = _Acc(_value_toks(value), m.score, ln.page, ln.toks[0].left)
             if m.label.field == "_words":
                 in_words.append(found[key])
-            if _text(_value_toks(value)):
+            if _content(_value_toks(value)):
                 last_fields.append(key)
             elif k == len(matches) - 1:
                 pending.append(key)
@@ -630,6 +702,9 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
         if ef is not None:  # a cross-check for the date, not a field of the record
             result[DATE_IN_WORDS] = ef
             break
+    rows = [i for i in unclaimed if i < last_label_line]
+    if rows:
+        result[UNCLAIMED_ROWS] = ExtractedField(str(len(rows)), 0.0)
     if doc_type is not DocType.RESIDENT_INFO_FORM and not (
             "ward" in result and result["ward"].value):
         header_ward = _ward_from_header(lines)
@@ -673,6 +748,44 @@ def _continues(ln: _Line, found: dict[str, _Acc], fields: list[str]) -> bool:
         if toks[0].left < min(starts) - 3 * h or toks[0].left > max(ends) + 3 * h:
             return False
     return True
+
+
+def _right_of_centre(line: _Line, width: int) -> bool:
+    """Whether a short line sits wholly in the right half of the text (a column header)."""
+    return bool(width) and line.toks[0].left > 0.55 * width
+
+
+def _columns_from_lone_header(line: _Line, matches: list[_Match], who: str,
+                              centre: float) -> dict[str, float] | None:
+    """Columns from one header (`who` at x `centre`) and the first party label line below it
+    whose value holds exactly two groups of words, the right one under the header: the other
+    party owns the left group. None when the line does not show two such groups."""
+    m = matches[0]
+    if not m.label.field.startswith("@"):
+        return None
+    end = matches[1].start if len(matches) > 1 else len(line.toks)
+    segs = _segments(line.toks[m.end : end])
+    if len(segs) != 2:
+        return None
+    left, right = segs
+    if not right[0].left - right[0].height <= centre <= right[-1].right + 3 * right[0].height:
+        return None
+    other = "wife" if who == "husband" else "husband"
+    return {who: centre, other: (left[0].left + left[-1].right) / 2,
+            "split": float(right[0].left)}
+
+
+def _row_like(ln: _Line, label_left: int) -> bool:
+    """A line that starts where the labels start (within two letter heights, after a cell
+    border or a row number) and holds a word of 3+ letters: a form row whose label OCR
+    garbled (`|6Tôngáo . 7 |không`), not debris, a stamp or a signature."""
+    toks = [t for t in ln.toks if t.key]
+    if not toks:
+        return False
+    h = statistics.median(t.height for t in toks)
+    if abs(toks[0].left - label_left) > 2 * h:
+        return False
+    return any(sum(ch.isalpha() for ch in t.text) >= 3 for t in toks)
 
 
 def _label_columns(line: _Line, matches: list[_Match]) -> dict[str, float] | None:

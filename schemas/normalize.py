@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import date
 
 from schemas.vocab import (
@@ -29,6 +30,9 @@ from schemas.vocab import (
 __all__ = [
     "clean_text",
     "parse_date",
+    "read_date",
+    "DateReading",
+    "id_repaired",
     "normalize_date",
     "normalize_name",
     "normalize_sex",
@@ -64,9 +68,20 @@ def clean_text(value: str | None) -> str | None:
     return text or None
 
 
-_NUMERIC_DATE = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})")
-_WORDY_DATE = re.compile(r"ngay\s*(\d{1,2})\D{0,6}?thang\s*(\d{1,2})\D{0,6}?nam\s*(\d{4})")
+# a date is taken only when its whole token is a date: a letter or digit glued to either end
+# (`L2/11/2021`: OCR read the 1 of `12` as `L`) means the token was misread. Inside a token
+# that is otherwise digits and separators, the usual OCR confusions are read as digits (and
+# the reading says so: a repaired date needs a second reading to confirm it).
+_DIGIT_LIKE = "0-9LlIi|!OoSB"
+_DIGIT_REPAIR = str.maketrans({"L": "1", "l": "1", "I": "1", "i": "1", "|": "1", "!": "1",
+                               "O": "0", "o": "0", "S": "5", "B": "8"})
+_D = f"[{_DIGIT_LIKE}]"
+_NUMERIC_DATE = re.compile(
+    rf"(?<![\w|!])({_D}{{1,2}})\s*[/.\-]\s*({_D}{{1,2}})\s*[/.\-]\s*({_D}{{4}})(?![\w|!])")
+_WORDY_DATE = re.compile(r"ngay\s*(\d{1,2})(?!\w)\D{0,6}?thang\s*(\d{1,2})(?!\w)\D{0,6}?"
+                         r"nam\s*(\d{4})(?!\w)")
 _IN_WORDS = re.compile(r"\(?\s*ghi\s*bang\s*chu")
+MAX_REPAIRED_DIGITS = 2  # more letters than this in a date token: not a misread date
 
 
 def _cut_in_words(text: str) -> str:
@@ -80,22 +95,52 @@ def _cut_in_words(text: str) -> str:
     return text[: m2.start()] if m2 else text
 
 
+@dataclass(frozen=True)
+class DateReading:
+    """What a date value holds: the date (None when there is none or it is not a real
+    calendar date), whether a date-shaped token was found at all (`09/16/1904` is one: month
+    16, not a date), and whether letters inside the token were read as digits."""
+
+    date: date | None
+    shaped: bool = False
+    repaired: bool = False
+
+
+def read_date(value: str | None) -> DateReading:
+    """`29/12/2017`, `29-12-2017`, `29.12.2017`, `ngày 02 tháng 12 năm 1976` -> the date;
+    `L2/11/2021` -> 2021-11-12, repaired; `x12/11/2021` (a letter that is no digit's
+    look-alike glued to it) -> nothing."""
+    if not value:
+        return DateReading(None)
+    text = unicodedata.normalize("NFC", _cut_in_words(value))
+    plain = _SPACES.sub(" ", strip_diacritics(text))
+    for m in _NUMERIC_DATE.finditer(plain):
+        token = "".join(m.groups())
+        letters = sum(not ch.isdigit() for ch in token)
+        if letters > MAX_REPAIRED_DIGITS or not all(any(c.isdigit() for c in g)
+                                                    for g in m.groups()):
+            continue
+        day, month, year = (int(g.translate(_DIGIT_REPAIR)) for g in m.groups())
+        return DateReading(_real_date(year, month, day), True, letters > 0)
+    m = _WORDY_DATE.search(plain.lower())
+    if m:
+        day, month, year = (int(g) for g in m.groups())
+        return DateReading(_real_date(year, month, day), True)
+    return DateReading(None)
+
+
+def _real_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
 def parse_date(value: str | None) -> date | None:
     """The calendar date in `value` (`29/12/2017`, `29-12-2017`, `29.12.2017`,
-    `ngày 02 tháng 12 năm 1976`), or None when there is none or it is not a real date."""
-    if not value:
-        return None
-    text = _cut_in_words(value)
-    folded = _SPACES.sub(" ", strip_diacritics(text).lower())
-    for pattern in (_NUMERIC_DATE, _WORDY_DATE):
-        m = pattern.search(folded)
-        if m:
-            day, month, year = (int(g) for g in m.groups())
-            try:
-                return date(year, month, day)
-            except ValueError:
-                return None
-    return None
+    `ngày 02 tháng 12 năm 1976`), or None when there is none or it is not a real date.
+    See `read_date` for repaired digits."""
+    return read_date(value).date
 
 
 def normalize_date(value: str | None) -> str | None:
@@ -148,6 +193,17 @@ def normalize_id(value: str | None) -> str | None:
     if digits * 2 >= len(token):
         return token.translate(_ID_CONFUSABLE)
     return token
+
+
+def id_repaired(value: str | None) -> bool:
+    """Whether `normalize_id` read letters of `value` as digits (`O74...` -> `074...`): the
+    number then needs a second reading (its digits checked against the record) or review."""
+    text = clean_text(value)
+    if not text:
+        return False
+    norm = normalize_id(text)
+    compact = re.sub(r"[\s.\-]", "", text)
+    return bool(norm) and norm.isdigit() and norm not in compact
 
 
 def normalize_registration_number(value: str | None) -> str | None:

@@ -8,10 +8,12 @@ from datetime import date
 
 from ocr.text import PageText
 from schemas.classify import MIN_TEXT_CHARS, classify, has_title
-from schemas.extract import DATE_IN_WORDS, ExtractedField, extract_fields
+from schemas.extract import DATE_IN_WORDS, UNCLAIMED_ROWS, ExtractedField, extract_fields
 from schemas.normalize import (
+    id_repaired,
     normalize_field,
     parse_date_in_words,
+    read_date,
     repair_place_names,
 )
 from schemas.quality import (
@@ -64,6 +66,9 @@ NAME_FIELDS = frozenset({"full_name", "mother_name", "father_name", "husband_nam
 ADDRESS_FIELDS = frozenset({"place_of_birth", "home_town", "permanent_address",
                             "current_address", "birth_registration_place",
                             "husband_residence", "wife_residence"})
+DATE_FIELDS = frozenset({"date_of_birth", "registration_date", "husband_date_of_birth",
+                         "wife_date_of_birth"})
+ID_FIELDS = frozenset({"personal_id", "husband_id", "wife_id", "household_head_id"})
 TEXT_FIELDS = frozenset({"occupation", "religion", "relation_to_head"})
 PLACE_FIELDS = frozenset({
     "place_of_birth", "home_town", "ward", "permanent_address", "current_address",
@@ -164,6 +169,7 @@ def _read_one(
 ) -> RecordReading:
     raw: dict[str, ExtractedField] = extract_fields(doc_type, pages)
     words = raw.pop(DATE_IN_WORDS, None)
+    unclaimed = raw.pop(UNCLAIMED_ROWS, None)
     places = _place_names(registry)
     raw = {name: (replace(ef, value=repair_diacritics(
                       repair_place_names(ef.value, places) or ef.value, places) or ef.value)
@@ -191,9 +197,31 @@ def _read_one(
         fields_for_check = fields
     reasons = validate_fields(doc_type, fields_for_check, today=today, registry=registry,
                               folder_ward=folder_ward)
+    # a date printed but not a calendar date (`09/16/1904`: month 16) is invalid, not unread
+    not_dates = {name for name in DATE_FIELDS if name in raw and not fields.get(name)
+                 and read_date(raw[name].value).shaped}
+    reasons = [r for r in reasons if not (r.code == "missing" and r.field in not_dates)]
     messages = [r.message for r in reasons]
+    messages += [f"{FIELD_LABELS.get(n, n)}: không phải ngày hợp lệ (ngày hoặc tháng ngoài "
+                 "giới hạn), cần kiểm tra" for n in sorted(not_dates)]
     messages += _cross_checks(doc_type, fields, words)
+    # a row whose label was not recognised, while a field of the form is absent: its value
+    # may be that field's (left out, or taken for a neighbour's)
+    absent = [n for n in FIELDS[doc_type] if n not in raw and n != "ward"]
+    if unclaimed is not None and absent:
+        messages.append(f"{FIELD_LABELS.get(absent[0], absent[0])}: không tìm thấy nhãn, có "
+                        "dòng không đọc được nhãn, cần kiểm tra")
     confirmed = _confirmed(doc_type, fields, words, reasons)
+    # letters read as digits (`L2/11/2021`, `O74...`): the repaired value stands only when a
+    # second reading on the page (the date in words) confirms it
+    for name in sorted(raw):
+        if not fields.get(name):
+            continue
+        repaired = ((name in DATE_FIELDS and read_date(raw[name].value).repaired)
+                    or (name in ID_FIELDS and id_repaired(raw[name].value)))
+        if repaired and confirmed.get(name) != 0.0:
+            messages.append(f"{FIELD_LABELS.get(name, name)}: có chữ cái đọc thành chữ số "
+                            "(đã sửa), cần kiểm tra")
     doubtful: set[str] = set()
     for name in REQUIRED_FIELDS[doc_type]:
         conf = confidence.get(name)

@@ -1,0 +1,177 @@
+"""Fixes of misreadings found on the benchmark and the real specimens: whole-token dates,
+letters read as digits, party-labelled columns with values on the next line, a lost or
+misread column header, the signature block, a label's short last word."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ocr.text import Line, PageText, Word
+from schemas.extract import extract_fields
+from schemas.normalize import id_repaired, normalize_date, read_date
+from schemas.reading import read_records
+from schemas.records import DocType
+from schemas.wards import WardRegistry
+
+BIRTH = DocType.BIRTH_CERTIFICATE
+MARRIAGE = DocType.MARRIAGE_CERTIFICATE
+
+
+def values(doc_type: DocType, text: str) -> dict[str, str]:
+    return {k: v.value for k, v in extract_fields(doc_type, [PageText.from_text(text)]).items()}
+
+
+# ---------------------------------------------------------------- dates and ids, whole tokens
+def test_a_date_is_taken_only_as_a_whole_token() -> None:
+    assert normalize_date("12/11/2021") == "2021-11-12"
+    assert normalize_date("x12/11/2021") is None  # a letter glued to it: misread
+    assert normalize_date("12/11/20211") is None  # a digit glued to it
+    assert normalize_date("1212/11/2021") is None
+    assert normalize_date(".25/06/ 1893....") == "1893-06-25"  # leaders are no glue
+
+
+def test_letters_read_as_digits_are_repaired_and_said() -> None:
+    r = read_date("L2/11/2021")  # `1` read as `L`: not 2021-11-02
+    assert r.date == date(2021, 11, 12) and r.repaired
+    r = read_date("12/1l/2O21")
+    assert r.date == date(2021, 11, 12) and r.repaired
+    assert not read_date("12/11/2021").repaired
+    assert read_date("SS/SS/SSSS").date is None  # not a date with a slip: no date at all
+    assert read_date("09/16/1904").shaped and read_date("09/16/1904").date is None
+    assert id_repaired("O74O9OOO1234") and not id_repaired("074090001234")
+    assert not id_repaired("0 7 4 0 9 0 0 0 1 2 3 4")
+
+
+BIRTH_TEXT = """GIẤY KHAI SINH
+Số: 123/2021
+Họ, chữ đệm, tên: NGUYỄN VĂN AN
+Ngày, tháng, năm sinh: {dob}
+Giới tính: Nam   Dân tộc: Kinh   Quốc tịch: Việt Nam
+Nơi sinh: Bệnh viện đa khoa tỉnh Bình Dương
+Số định danh cá nhân: 074221001234
+Nơi đăng ký khai sinh: Ủy ban nhân dân phường Phú Tân, thành phố Thủ Dầu Một
+Ngày, tháng, năm đăng ký: 20/11/2021
+"""
+
+
+def _read(text: str):
+    [rec] = read_records([PageText.from_text(text)], "phu-tan", WardRegistry.load(None),
+                         date(2026, 1, 1))
+    return rec
+
+
+def test_repaired_date_sends_to_review_and_invalid_date_is_named() -> None:
+    assert _read(BIRTH_TEXT.format(dob="12/11/2021")).status == "digitized"
+    rec = _read(BIRTH_TEXT.format(dob="L2/11/2021"))
+    assert rec.status == "needs_review"
+    assert rec.fields["date_of_birth"] == "2021-11-12"
+    assert any("đọc thành chữ số" in r for r in rec.reasons)
+    rec = _read(BIRTH_TEXT.format(dob="12/16/2021"))
+    assert any(r.startswith("Ngày, tháng, năm sinh: không phải ngày hợp lệ")
+               for r in rec.reasons)
+    assert not any("Ngày, tháng, năm sinh: không đọc được" in r for r in rec.reasons)
+
+
+# ---------------------------------------------------------------- labels
+def test_signature_block_is_not_a_name_and_short_label_word_is_exact() -> None:
+    text = BIRTH_TEXT.format(dob="12/11/2021").replace(
+        "Họ, chữ đệm, tên: NGUYỄN VĂN AN", "Họ, chữ đệm, tên: Cao Minh Giang") + (
+        "NGƯỜI KÝ GIẤY KHAI SINH\n"
+        "(Ký, ghi rõ họ, chữ đệm, tên, chức vụ và đóng dấu)\n")
+    v = values(BIRTH, text)
+    assert v["full_name"] == "Cao Minh Giang"  # not `... tên cha` (Cao), not the signature
+    assert "father_name" not in v
+
+
+# ---------------------------------------------------------------- two columns
+def _page(rows: list[list[tuple[str, int]]], conf: float = 95.0) -> PageText:
+    """Lines of (word, x) at 50 px per line, 22 px per character."""
+    lines = []
+    for n, row in enumerate(rows):
+        lines.append(Line([Word(w, conf, x, n * 50, 22 * len(w), 36, (0, 0, n))
+                           for w, x in row]))
+    return PageText(lines=lines, mean_conf=conf, quality=conf / 100, width=2480, height=3508)
+
+
+def _words(text: str, x: int) -> list[tuple[str, int]]:
+    out = []
+    for w in text.split(" "):
+        out.append((w, x))
+        x += 22 * (len(w) + 1)
+    return out
+
+
+def test_party_labels_with_values_on_the_next_line_and_debris() -> None:
+    # the real marriage specimen: `... tên vợ:` left, `... tên chồng:` right, the names on
+    # the next line in two columns; debris after each label (`"¬—`, a speck read `cà.`)
+    page = _page([
+        _words("GIẤY CHỨNG NHẬN KẾT HÔN", 600),
+        [*_words("Họ, chữ đệm, tên vợ:", 200), ('"¬—', 700),
+         *_words("Họ, chữ đệm, tên chồng:", 1250)],
+        _words("ĐINH NGỌC ANH", 400) + _words("HOÀNG VĂN THÁI", 1500),
+        _words("Ngày, tháng, năm sinh: 25/06/1993", 200)
+        + _words("Ngày, tháng, năm sinh: 09/11/1990", 1250),
+        _words("Quốc tịch: Việt Nam", 200) + _words("Quốc tịch: Việt Nam", 1250),
+    ])
+    speck = Word("cà.", 40.0, 1850, 70, 34, 5, (0, 0, 1))
+    page.lines[1].words.append(speck)
+    v = {k: f.value for k, f in extract_fields(MARRIAGE, [page]).items()}
+    assert v["wife_name"] == "ĐINH NGỌC ANH"
+    assert v["husband_name"] == "HOÀNG VĂN THÁI"
+    assert v["wife_date_of_birth"] == "25/06/1993"
+    assert v["husband_date_of_birth"] == "09/11/1990"
+    assert v["wife_nationality"] == v["husband_nationality"] == "Việt Nam"
+
+
+def _columns_page(header: list[tuple[str, int]]) -> PageText:
+    return _page([
+        _words("GIẤY CHỨNG NHẬN KẾT HÔN", 600),
+        header,
+        _words("Họ, chữ đệm, tên", 200) + _words("Châu Ngọc Linh", 850)
+        + _words("Nguyễn Công Hoàng", 1570),
+        _words("Huy", 1570),
+        _words("Ngày, tháng, năm sinh", 200) + _words("27/01/1992", 850)
+        + _words("27/03/1990", 1570),
+        _words("Số định danh cá nhân:", 200) + _words("074192134024", 850)
+        + _words("083090413464", 1570),
+    ])
+
+
+def test_column_header_misread_or_half_lost() -> None:
+    for header in (_words("Vự", 1000) + _words("Chồng", 1700),  # `Vợ` misread
+                   _words("Chồng", 1700)):  # `Vợ` lost: the right column is the husband's
+        v = {k: f.value for k, f in extract_fields(MARRIAGE, [_columns_page(header)]).items()}
+        assert v["husband_name"] == "Nguyễn Công Hoàng Huy", header
+        assert v["wife_name"] == "Châu Ngọc Linh"
+        assert v["husband_date_of_birth"] == "27/03/1990"
+        assert v["wife_id"] == "074192134024"
+
+
+DC01_TEXT = """PHIẾU THU THẬP THÔNG TIN DÂN CƯ
+1. Họ, chữ đệm và tên khai sinh: Nguyễn Thanh Khang
+2. Ngày, tháng, năm sinh: 13/11/2014
+3. Giới tính: Nam
+4. Số định danh cá nhân: 074214238913
+5. Dân tộc: Kinh
+{religion}
+7. Quốc tịch: Việt Nam
+8. Tình trạng hôn nhân: Chưa kết hôn
+9. Nhóm máu: A
+10. Nơi đăng ký khai sinh: Ủy ban nhân dân phường Phú Tân
+11. Quê quán: Phường Phú Tân, thành phố Thủ Dầu Một, tỉnh Bình Dương
+12. Nơi thường trú: khu phố 1, phường Phú Tân, thành phố Thủ Dầu Một, tỉnh Bình Dương
+13. Nơi ở hiện tại: khu phố 1, phường Phú Tân, thành phố Thủ Dầu Một, tỉnh Bình Dương
+14. Nghề nghiệp: Học sinh
+15. Họ, chữ đệm và tên chủ hộ: Nguyễn Hữu Tâm
+16. Quan hệ với chủ hộ: Cháu
+17. Số định danh cá nhân của chủ hộ: 074080123456
+"""
+
+
+def test_row_with_garbled_label_and_absent_field_sends_to_review() -> None:
+    ok = _read(DC01_TEXT.format(religion="6. Tôn giáo: Không"))
+    assert not any("không tìm thấy nhãn" in r for r in ok.reasons)
+    # the religion row's label is garbled: its value must not be silently dropped
+    rec = _read(DC01_TEXT.format(religion="|6Tôngáo . 7 |không"))
+    assert rec.status == "needs_review"
+    assert any(r.startswith("Tôn giáo: không tìm thấy nhãn") for r in rec.reasons)

@@ -7,6 +7,8 @@ single-threaded Tesseract each, as many as `DIGITIZE_OCR_WORKERS` (all cores by 
 
 from __future__ import annotations
 
+import errno
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import cv2
+import numpy as np
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
@@ -23,12 +26,21 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
 
 from flows import progress
-from flows.inbox import InboxFile, discover
+from flows.artifacts import publish_run_artifacts
+from flows.inbox import (
+    MSG_NO_ACCESS,
+    MSG_NOT_REGULAR,
+    MSG_SYMLINK,
+    MSG_VANISHED,
+    InboxFile,
+    discover,
+    read_inbox_file,
+)
 from flows.report import rename_run, run_name
 from flows.settings import PipelineSettings
+from ocr.clean import clean_page
 from ocr.pages import UnreadableInput, count_pages, load_page
-from ocr.process import process_page
-from ocr.read import OcrTimeout
+from ocr.read import OcrTimeout, read_page
 from ocr.text import PageText, page_to_dict
 from schemas.reading import RecordReading, read_records
 from schemas.wards import WardRegistry
@@ -37,6 +49,7 @@ from storage.archive import (
     SourceDrop,
     duplicate_record_id,
     record_id_for,
+    rejected_record_id,
     sha256_hex,
     utc_now,
 )
@@ -45,14 +58,20 @@ from storage.objects import ObjectStore, StoreSettings, open_store
 SOFTWARE_VERSION = "0.1.0"
 SCHEMA_VERSION = "1"
 IO_ERRORS = (OSError, ConnectionError, TimeoutError)
+# Errors that waiting will not cure: report them at once instead of retrying for minutes.
+FINAL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES}
+MSG_STORE_FULL = (
+    "Kho lưu trữ đã đầy; các tệp vẫn nằm trong hộp thư đến / "
+    "The store's disk is full (no space left); the files stay in the inbox"
+)
 
 
 def _retry_on_io(task: Any, task_run: Any, state: Any) -> bool:
     """Retry a task only when it failed on I/O (store unreachable, disk), never on a bug."""
     try:
         state.result()
-    except IO_ERRORS:
-        return True
+    except IO_ERRORS as exc:
+        return getattr(exc, "errno", None) not in FINAL_ERRNOS
     except Exception as exc:  # noqa: BLE001 - classify the failure, re-raised by Prefect
         return type(exc).__module__.startswith(("minio", "urllib3"))
     return False
@@ -103,6 +122,7 @@ class PageResult:
     number: int
     text: PageText | None
     error: str | None = None
+    review: bool = False  # the page may well hold a record: a person looks at it
     rotation: int = 0
     skew_degrees: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
@@ -114,6 +134,7 @@ class FileOutcome:
     ward: str
     statuses: list[str]
     failed: str | None = None
+    claims: list[tuple[str, str]] = field(default_factory=list)  # (doc_type, key_hash)
 
 
 # --- tasks -------------------------------------------------------------------------------
@@ -123,7 +144,22 @@ class FileOutcome:
 def secure_original(item: InboxFile, received_at: str) -> Secured:
     """Put the clerk's file in the store before anything else is done with it."""
     archive = runtime().archive
-    data = b"" if item.problem else item.path.read_bytes()
+    problem = item.problem
+    data = b""
+    if not problem:
+        try:
+            data = read_inbox_file(item.path)
+        except FileNotFoundError:
+            problem = MSG_VANISHED  # deleted or moved between discovery and now
+        except PermissionError:
+            problem = MSG_NO_ACCESS
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                problem = MSG_SYMLINK  # replaced by a link since discovery: not followed
+            elif isinstance(exc, IsADirectoryError | NotADirectoryError):
+                problem = MSG_NOT_REGULAR
+            else:
+                raise  # a real I/O error: retried
     sha = sha256_hex(data)
     drop = SourceDrop(sha, item.source_name, item.ward, len(data), received_at)
     marker = archive.drop_marker(sha, drop.source_id)
@@ -132,7 +168,7 @@ def secure_original(item: InboxFile, received_at: str) -> Secured:
     if marker:  # a run that crashed after securing: keep its time, so ownership is stable
         drop = SourceDrop(sha, item.source_name, item.ward, len(data), marker["received_at"])
     archive.secure_original(data, drop)
-    return Secured(drop, unreadable=item.problem)
+    return Secured(drop, unreadable=problem)
 
 
 @task(name="inspect-original", task_run_name="inspect-{secured.drop.ward}", **IO_RETRY)
@@ -156,29 +192,56 @@ def inspect_original(secured: Secured) -> Secured:
     return secured
 
 
-@task(name="read-page", task_run_name="page-{number}", **IO_RETRY)
+@task(name="read-page", task_run_name="page-{number}", tags=["ocr"], **IO_RETRY)
 def read_page_task(sha: str, source_name: str, number: int) -> PageResult:
     """Clean one page and read it; store the cleaned image and its OCR text."""
     rt = runtime()
     data = rt.archive.original(sha)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
     try:
         page = load_page(data, source_name, number, dpi=rt.settings.page_dpi)
-        reading = process_page(page.image, page.dpi, lang=rt.settings.ocr_lang,
-                               timeout=rt.settings.page_timeout_s)
-        cleaned, text = reading.cleaned, reading.text
     except UnreadableInput as exc:
-        return PageResult(number, None, error=str(exc))
+        return PageResult(number, None, error=f"Trang {number}: {exc}")
+    finally:
+        del data
+    timings["load_page"] = time.perf_counter() - t0
+    if looks_blank(page.image):
+        # Nothing printed or written: cleaning and Tesseract would find nothing either.
+        return PageResult(number, PageText(), timings=timings)
+    try:
+        cleaned = clean_page(page.image, page.dpi)
+        del page
+        t0 = time.perf_counter()
+        text = read_page(cleaned.image, lang=rt.settings.ocr_lang,
+                         timeout=rt.settings.page_timeout_s, dpi=int(round(cleaned.dpi)))
+        timings["ocr"] = time.perf_counter() - t0
     except OcrTimeout:
         return PageResult(
-            number, None,
-            error=f"Trang {number}: quá thời gian nhận dạng / page {number}: OCR timed out",
+            number, None, review=True,
+            error=f"Trang {number}: quá thời gian nhận dạng chữ, cần người kiểm tra / "
+                  f"page {number}: OCR took too long, a person must check it",
         )
+    timings = {**timings, **cleaned.timings}
     ok, png = cv2.imencode(".png", cleaned.image)
     if not ok:
         raise ValueError(f"page {number}: could not encode the cleaned image")
-    rt.archive.put_page(sha, number, png.tobytes(), page_to_dict(text))
+    stored = page_to_dict(text)
+    stored["timings"] = {k: round(v, 4) for k, v in timings.items()}
+    rt.archive.put_page(sha, number, png.tobytes(), stored)
     return PageResult(number, text, rotation=cleaned.rotation,
-                      skew_degrees=cleaned.skew_degrees, timings=cleaned.timings)
+                      skew_degrees=cleaned.skew_degrees, timings=timings)
+
+
+def looks_blank(image: np.ndarray) -> bool:
+    """True when a page carries no ink at all: under 0.05 % of (downscaled) pixels clearly
+    darker than the paper. A one-word page is far above that; security paper is paler."""
+    gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    step = max(1, min(gray.shape[:2]) // 500)
+    small = gray[::step, ::step]
+    paper = float(np.median(small))
+    dark = np.count_nonzero(small < min(paper - 80, 150))
+    return dark < 0.0005 * small.size
 
 
 @task(name="record-outcomes", task_run_name="record-{secured.drop.ward}", **IO_RETRY)
@@ -201,9 +264,11 @@ def record_outcomes(secured: Secured, pages: list[PageResult], today: date) -> F
         "history": [],
     }
     records: list[dict[str, Any]] = []
+    claims: list[tuple[str, str]] = []
     if secured.unreadable:
         rt.archive.quarantine(drop, secured.unreadable)
-        records.append(_record(base, record_id_for(drop.sha256, 0), status="rejected",
+        records.append(_record(base, rejected_record_id(drop.sha256, drop.source_name),
+                               status="rejected",
                                reasons=[secured.unreadable]))
     elif secured.duplicate_of:
         first = secured.duplicate_of
@@ -224,6 +289,11 @@ def record_outcomes(secured: Secured, pages: list[PageResult], today: date) -> F
             )
             record["provenance"]["ocr_mean_conf"] = _mean_conf(pages, reading.page_numbers)
             if reading.status == "digitized" and reading.business_key:
+                key_hash = Archive.key_hash(record["doc_type"], reading.business_key)
+                claims.append((record["doc_type"], key_hash))
+                # What the record is when it owns its key: settle_key may restore it.
+                record["claim"] = {"doc_type": record["doc_type"], "key_hash": key_hash,
+                                   "status": record["status"], "reasons": record["reasons"]}
                 owner = rt.archive.claim_key(
                     record["doc_type"], reading.business_key, rid, drop.received_at + rid
                 )
@@ -244,7 +314,7 @@ def record_outcomes(secured: Secured, pages: list[PageResult], today: date) -> F
     rt.archive.finish_drop(drop, {
         "record_ids": [r["record_id"] for r in records], "statuses": statuses,
     })
-    return FileOutcome(drop.source_name, drop.ward, statuses)
+    return FileOutcome(drop.source_name, drop.ward, statuses, claims=claims)
 
 
 def _read(pages: list[PageResult], ward: str, rt: Runtime, today: date) -> list[RecordReading]:
@@ -252,14 +322,21 @@ def _read(pages: list[PageResult], ward: str, rt: Runtime, today: date) -> list[
     texts = [p.text or PageText() for p in pages]
     readings = read_records(texts, ward, rt.registry, today,
                             min_confidence=rt.settings.min_confidence)
-    if unread:
-        # A page that could not be read is never silently dropped: its record goes to review.
-        reasons = [p.error or f"Trang {p.number} không đọc được" for p in unread]
-        for reading in readings:
-            if set(reading.page_numbers) & {p.number for p in unread}:
-                reading.status = "needs_review" if reading.status == "digitized" else \
-                    reading.status
-                reading.reasons = [*reading.reasons, *reasons]
+    for reading in readings:
+        # A page that could not be read is never silently dropped: its reading says why;
+        # one that timed out (it may hold a record) goes to a person.
+        hit = [p for p in unread if p.number in reading.page_numbers]
+        if not hit:
+            continue
+        reasons = [p.error or f"Trang {p.number} không đọc được" for p in hit]
+        if any(p.review for p in hit) and reading.status in ("digitized", "rejected"):
+            reading.status = "needs_review"
+        elif reading.status == "digitized":
+            reading.status = "needs_review"
+        if len(hit) == len(reading.page_numbers):
+            reading.reasons = reasons  # the blank-page guess would mislead the clerk
+        else:
+            reading.reasons = [*reading.reasons, *reasons]
     return readings
 
 
@@ -298,6 +375,7 @@ class RunSummary:
     already_done: int = 0
     failed: list[str] = field(default_factory=list)  # source names whose outcome is pending
     counts: dict[str, Counter[str]] = field(default_factory=dict)  # ward -> status -> records
+    seen: set[tuple[str, str]] = field(default_factory=set)  # (ward, sha256) of every drop
 
     def add(self, outcome: FileOutcome) -> None:
         self.counts.setdefault(outcome.ward, Counter()).update(outcome.statuses)
@@ -346,6 +424,7 @@ def secure_all(items: list[InboxFile]) -> tuple[list[Secured], RunSummary]:
             progress.emit("file_done")
         elif result.already_done:
             summary.already_done += 1
+            summary.seen.add((result.drop.ward, result.drop.sha256))
             progress.emit("file_done")
         else:
             secured.append(result)
@@ -381,7 +460,7 @@ def process_secured(secured: list[Secured], summary: RunSummary) -> RunSummary:
             (s, [read_page_task.submit(s.drop.sha256, s.drop.source_name, n) for n in to_read])
         )
 
-    recorded = []
+    recorded: list[tuple[Secured, PrefectFuture[FileOutcome]]] = []
     for s, futures in page_futures:
         results = []
         for future in futures:
@@ -392,18 +471,29 @@ def process_secured(secured: list[Secured], summary: RunSummary) -> RunSummary:
             progress.emit("file_done")
             continue
         recorded.append((s, record_outcomes.submit(s, results, date.today())))
+    settled_shas: set[str] = set()
+    claims: set[tuple[str, str]] = set()
     for s, future in recorded:
         outcome = _result(future)
         if outcome is None:
             summary.failed.append(s.drop.source_name)
         else:
             summary.add(outcome)
+            claims.update(outcome.claims)
+            if not s.unreadable:
+                settled_shas.add(s.drop.sha256)
         rt.archive.forget_cached(s.drop.sha256)
         progress.emit("file_done")
 
-    if summary.counts:
-        rt.archive.refresh_counters(summary.counts)
+    # A run killed after recording its outcomes but before this point left drops done and
+    # counters stale: settle and recount what was already done as well (cheap listings).
+    settled_shas |= {sha for _, sha in summary.seen}
+    wards = set(summary.counts) | {w for w, _ in summary.seen}
+    wards |= settle(rt.archive, settled_shas, claims)
+    if wards:
+        rt.archive.refresh_counters(wards)
     rename_run(flow_run.get_id(), run_name(summary.counts, len(summary.failed)))
+    publish_run_artifacts(summary, rt.registry, rt.archive)
     if summary.failed:
         logger.warning(
             "%d files could not be finished; they stay in the inbox for the next run",
@@ -412,12 +502,31 @@ def process_secured(secured: list[Secured], summary: RunSummary) -> RunSummary:
     return summary
 
 
+def settle(archive: Archive, shas: set[str], claims: set[tuple[str, str]]) -> set[str]:
+    """Settle what this run touched against what other processes stored meanwhile (see the
+    archive's docstring); returns the wards whose counters must be recounted."""
+    wards: set[str] = set()
+    for sha in sorted(shas):
+        wards |= archive.settle_content(sha)
+    # Content records whose owner changed may have changed ward; their keys settle after.
+    for doc_type, key_hash in sorted(claims):
+        wards |= archive.settle_key(doc_type, key_hash)
+    return wards
+
+
 def _result(future: PrefectFuture[Any]) -> Any:
     """The task's result, or None when it failed (already logged by Prefect as a failed task)."""
     future.wait()
     state = future.state
     if state.is_completed():
         return state.result()
+    try:
+        state.result()
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            get_run_logger().error(MSG_STORE_FULL)
+    except Exception:  # noqa: BLE001, S110 - already logged by Prefect as a failed task
+        pass
     return None
 
 

@@ -1,0 +1,127 @@
+"""`make bench`: the whole pipeline against Tesseract alone, on the same pages.
+
+Generates (once, reused) at least 100 pages under bench-out/bench/, times `digitize run`
+end to end (a subprocess, local store), then Tesseract alone (`tesseract IMG - -l vie`,
+OMP_THREAD_LIMIT=1, one process per core) on the same pages rendered to PNG. Prints seconds
+per stage (from the page timings stored beside each page's text), pages/s for both, peak
+RSS of the children, and as its last line `ratio=X.XX` (pipeline pages/s / Tesseract's).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench-out" / "bench"
+MIN_PAGES = 100
+
+
+def _inbox() -> Path:
+    from samples.generate import generate_inbox
+
+    inbox = OUT / "inbox"
+    if not (OUT / "inbox.done").exists():
+        shutil.rmtree(inbox, ignore_errors=True)
+        records = 64
+        while True:
+            truth = generate_inbox(inbox, records=records, seed=3, workers=os.cpu_count() or 1)
+            if sum(len(t.pages) for t in truth) >= MIN_PAGES:
+                break
+            shutil.rmtree(inbox)
+            records += 16
+        (OUT / "inbox.done").write_text("")
+    return inbox
+
+
+def _render_pages(inbox: Path) -> list[Path]:
+    from ocr.pages import UnreadableInput, split_pages
+
+    pages_dir = OUT / "pages"
+    if (OUT / "pages.done").exists():
+        return sorted(pages_dir.glob("*.png"))
+    shutil.rmtree(pages_dir, ignore_errors=True)
+    pages_dir.mkdir(parents=True)
+    import cv2
+
+    n = 0
+    for path in sorted(p for p in inbox.rglob("*") if p.is_file()):
+        try:
+            for page in split_pages(path.read_bytes(), path.name):
+                n += 1
+                cv2.imwrite(str(pages_dir / f"{n:05d}.png"), page.image)
+        except UnreadableInput:
+            continue
+    (OUT / "pages.done").write_text("")
+    return sorted(pages_dir.glob("*.png"))
+
+
+def _pipeline(inbox: Path) -> tuple[float, Path]:
+    store = OUT / "store"
+    shutil.rmtree(store, ignore_errors=True)
+    env = {**os.environ, "DIGITIZE_STORE": str(store),
+           "DIGITIZE_CACHE_DIR": str(OUT / "cache"),
+           "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180"}
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "flows.cli", "run", str(inbox)], cwd=ROOT,
+                          env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - t0
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stdout[-3000:] + proc.stderr[-3000:])
+        raise SystemExit("digitize run failed")
+    return elapsed, store
+
+
+def _tesseract(pages: list[Path]) -> float:
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+
+    def one(page: Path) -> None:
+        subprocess.run(["tesseract", str(page), "-", "-l", "vie"], env=env,
+                       capture_output=True, check=True)
+
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        list(pool.map(one, pages))
+    return time.perf_counter() - t0
+
+
+def _stages(store: Path) -> tuple[dict[str, float], int]:
+    totals: dict[str, float] = defaultdict(float)
+    n = 0
+    for path in (store / "text").rglob("*.json"):
+        timings = json.loads(path.read_text()).get("timings") or {}
+        n += 1
+        for stage, seconds in timings.items():
+            totals[stage] += seconds
+    return dict(totals), n
+
+
+def main() -> None:
+    inbox = _inbox()
+    pages = _render_pages(inbox)
+    print(f"pages: {len(pages)} (inbox {inbox.relative_to(ROOT)}), cores: {os.cpu_count()}")
+    pipe_s, store = _pipeline(inbox)
+    stages, timed_pages = _stages(store)
+    tess_s = _tesseract(pages)
+    print("seconds per stage (summed over pages, all workers):")
+    for stage, seconds in sorted(stages.items(), key=lambda kv: -kv[1]):
+        print(f"  {stage:24s} {seconds:8.2f}  ({seconds / max(timed_pages, 1):.3f}/page)")
+    pipe_rate = len(pages) / pipe_s
+    tess_rate = len(pages) / tess_s
+    print(f"pipeline end to end: {pipe_s:.1f} s, {pipe_rate:.3f} pages/s")
+    print(f"tesseract alone:     {tess_s:.1f} s, {tess_rate:.3f} pages/s")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"peak RSS of the largest child process: {peak:.0f} MB")
+    print(f"ratio={pipe_rate / tess_rate:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -38,9 +38,9 @@ from flows.inbox import (
 )
 from flows.report import rename_run, run_name
 from flows.settings import PipelineSettings
-from ocr.clean import clean_page
 from ocr.pages import UnreadableInput, count_pages, load_page
-from ocr.read import OcrTimeout, read_page
+from ocr.process import process_page
+from ocr.read import OcrTimeout
 from ocr.text import PageText, page_to_dict
 from schemas.reading import RecordReading, read_records
 from schemas.wards import WardRegistry
@@ -210,19 +210,17 @@ def read_page_task(sha: str, source_name: str, number: int) -> PageResult:
         # Nothing printed or written: cleaning and Tesseract would find nothing either.
         return PageResult(number, PageText(), timings=timings)
     try:
-        cleaned = clean_page(page.image, page.dpi)
+        reading = process_page(page.image, page.dpi, lang=rt.settings.ocr_lang,
+                               timeout=rt.settings.page_timeout_s)
         del page
-        t0 = time.perf_counter()
-        text = read_page(cleaned.image, lang=rt.settings.ocr_lang,
-                         timeout=rt.settings.page_timeout_s, dpi=int(round(cleaned.dpi)))
-        timings["ocr"] = time.perf_counter() - t0
     except OcrTimeout:
         return PageResult(
             number, None, review=True,
             error=f"Trang {number}: quá thời gian nhận dạng chữ, cần người kiểm tra / "
                   f"page {number}: OCR took too long, a person must check it",
         )
-    timings = {**timings, **cleaned.timings}
+    cleaned, text = reading.cleaned, reading.text
+    timings = {**timings, **reading.timings}
     ok, png = cv2.imencode(".png", cleaned.image)
     if not ok:
         raise ValueError(f"page {number}: could not encode the cleaned image")

@@ -380,9 +380,26 @@ class RunSummary:
 
 
 def _task_runner() -> ThreadPoolTaskRunner:
-    # Threads are enough: the heavy work runs in Tesseract subprocesses and in OpenCV,
-    # which releases the GIL. One thread per page in flight bounds memory too.
+    # Threads are enough on one machine: the heavy work runs in Tesseract subprocesses and
+    # in OpenCV, which releases the GIL. One thread per page in flight bounds memory too.
     return ThreadPoolTaskRunner(max_workers=PipelineSettings().ocr_workers)
+
+
+def _workers_task_runner() -> Any:
+    """The workers' flow may spread its pages over a Dask cluster (DIGITIZE_TASK_RUNNER).
+
+    Only process-drops can: its tasks need the store alone, while the intake's tasks read
+    the inbox, which a Dask worker on another machine cannot see.
+    """
+    choice = PipelineSettings().task_runner
+    if choice == "threads":
+        return _task_runner()
+    from prefect_dask import DaskTaskRunner
+
+    if choice == "dask":
+        workers = PipelineSettings().ocr_workers
+        return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1})
+    return DaskTaskRunner(address=choice)
 
 
 @flow(name="digitize-inbox", task_runner=_task_runner(), log_prints=False)
@@ -397,7 +414,7 @@ def digitize_inbox(inbox: str) -> RunSummary:
     return process_secured(secured, summary)
 
 
-@flow(name="process-drops", task_runner=_task_runner(), log_prints=False)
+@flow(name="process-drops", task_runner=_workers_task_runner(), log_prints=False)
 def process_drops(drops: list[dict[str, Any]]) -> RunSummary:
     """Process originals already secured in the store (by `digitize serve`'s intake).
 

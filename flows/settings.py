@@ -35,3 +35,9 @@ class PipelineSettings(BaseSettings):
         default=0.6, ge=0, le=1, description="required fields below this go to review"
     )
     cache_dir: Path | None = Field(default=None, description="local cache of originals")
+    task_runner: str = Field(
+        default="threads",
+        description="where process-drops runs its page tasks: `threads` (this machine), "
+        "`dask` (a local Dask cluster) or `tcp://HOST:PORT` (a Dask scheduler)",
+        pattern=r"^(threads|dask|tcp://.+)$",
+    )

@@ -12,7 +12,9 @@ traces an OCR error or an extraction slip leaves in a value that still passes th
 - punctuation inside a text value where the form has none (`thành phố. Thuận An`,
   `tỉnh.Bình`, `BìnhDương`), debris (`ˆ`, `„`, `+`), a one-letter lowercase word (`Bình h
   Dương`);
-- an address that holds two addresses (two `tỉnh`, two `phường`: a value ran into the next).
+- an address that holds two addresses (two `tỉnh`, two `phường`: a value ran into the next);
+- a middle or given name word that is not a common name but equals one once diacritics are
+  removed (`Hiến` for `Hiền`, `Thuỳ` for `Thùy`): OCR changed a tone mark.
 
 Each check returns a short reason in Vietnamese (no personal data) or None.
 """
@@ -22,10 +24,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from schemas.vocab import fold
+from schemas.vocab import GIVEN_NAMES, fold
 
-__all__ = ["SURNAMES", "name_problem", "text_problem", "address_problem", "is_syllable",
-           "repair_diacritics", "repair_surname", "repair_address_units"]
+__all__ = ["SURNAMES", "name_problem", "given_name_problem", "tone_ambiguous_words",
+           "text_problem", "address_problem", "is_syllable", "repair_diacritics",
+           "repair_surname", "repair_address_units"]
 
 # Common Vietnamese surnames (họ), as printed.
 SURNAMES: frozenset[str] = frozenset("""
@@ -85,6 +88,54 @@ def name_problem(value: str | None) -> str | None:
     if surname not in known:
         return "dấu của họ có thể bị đọc sai"
     return None
+
+
+def _tone_key(word: str) -> tuple[str, str]:
+    """A word's letters (vowel marks kept) and its tone mark: equal for the old and the new
+    placement of the tone (`Hoà` = `Hòa`, `Thuỷ` = `Thủy`)."""
+    decomposed = unicodedata.normalize("NFD", word.lower())
+    tone = "".join(ch for ch in decomposed if ch in _TONES)
+    return _base(word)[0], tone
+
+
+# name words after the surname: middle and given names, and a second surname (`Trần Nguyễn
+# Bảo Anh`: the mother's surname, often given as a middle name); folded -> tone keys
+_GIVEN_FOLDS: dict[str, set[tuple[str, str]]] = {}
+for _g in GIVEN_NAMES | SURNAMES:
+    _GIVEN_FOLDS.setdefault(fold(_g), set()).add(_tone_key(_g))
+
+
+def _given_words(value: str) -> list[str]:
+    """The words of a normalized name after the surname (middle and given names)."""
+    return [w for w in value.replace("'", " ").split()[1:] if w.isalpha()]
+
+
+def given_name_problem(value: str | None) -> str | None:
+    """A middle or given name word (any word after the surname) that is not a common name
+    (nor a surname) but, diacritics removed (`đ` -> `d`), equals one: OCR most likely
+    changed a tone mark (`Hiến` for `Hiền`, `Báo` for `Bảo`). A common name, or a word no
+    common name folds to (a rare name), is accepted."""
+    if not value:
+        return None
+    for word in _given_words(unicodedata.normalize("NFC", value)):
+        known = _GIVEN_FOLDS.get(fold(word))
+        if known and _tone_key(word) not in known:
+            return "dấu của tên hoặc chữ đệm có thể bị đọc sai"
+    return None
+
+
+def tone_ambiguous_words(value: str | None) -> list[str]:
+    """The middle/given name words of `value` that are common names and differ from another
+    common name only in diacritics (`Thủy`/`Thùy`, `Hà`/`Hạ`): a misread of one is the other,
+    so nothing in the word itself tells it."""
+    if not value:
+        return []
+    out = []
+    for word in _given_words(unicodedata.normalize("NFC", value)):
+        known = _GIVEN_FOLDS.get(fold(word), set())
+        if _tone_key(word) in known and len(known) > 1:
+            out.append(word)
+    return out
 
 
 def repair_surname(value: str | None) -> str | None:

@@ -18,6 +18,7 @@ from schemas.normalize import (
 )
 from schemas.quality import (
     address_problem,
+    given_name_problem,
     name_problem,
     repair_address_units,
     repair_diacritics,
@@ -99,7 +100,7 @@ def _cross_checks(doc_type: DocType, fields: dict[str, str | None],
             continue
         problem = None
         if name in NAME_FIELDS:
-            problem = name_problem(value)
+            problem = name_problem(value) or given_name_problem(value)
         elif name in PLACE_FIELDS or name in TEXT_FIELDS:
             if name in PLACE_FIELDS and _suspicious_text(value):
                 problem = "có ký tự lạ (có thể đọc sai)"

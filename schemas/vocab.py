@@ -28,6 +28,7 @@ __all__ = [
     "RELIGIONS",
     "RELATIONS_TO_HEAD",
     "SEXES",
+    "GIVEN_NAMES",
     "strip_diacritics",
     "fold",
     "nearest",
@@ -200,3 +201,29 @@ def nearest(
     if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < margin:
         return None
     return ranked[0][0]
+
+# Common Vietnamese middle and given names (chữ đệm, tên), one syllable each, as printed
+# (NFC, title case). Used to catch a tone mark misread by OCR in a name word (`Hiến` read
+# for `Hiền`): see `schemas.quality.given_name_problem`. Not a closed list: a name word
+# outside it is accepted unless it differs from an entry only in its marks. A rare name
+# that differs only in marks from a common one (`Hiên`/`Hiền`, `Tám`/`Tâm`, `Yên`/`Yến`) is
+# left out on purpose: OCR reads the common name as the rare one far more often than the
+# rare name is printed, and a real one costs only a review.
+GIVEN_NAMES: frozenset[str] = frozenset(unicodedata.normalize("NFC", _w) for _w in """
+An Ân Anh Ánh Ái Bá Bạch Bảo Bắc Bằng Bé Bích Biên Bình Bội Bửu Ca Cảnh Cát Cẩm Chánh Châm
+Chân Châu Chí Chi Chiến Chinh Chính Chung Chương Cơ Công Cúc Cung Cường Đại Đan Đào Đạt
+Đăng Đắc Diễm Diệp Diệu Điền Điệp Định Đình Doanh Đoan Đông Đồng Đức Dung Dũng Dương Duy
+Duyên Em Gấm Gia Giang Giao Hà Hạ Hải Hân Hằng Hạnh Hào Hảo Hậu Hiền Hiển Hiệp Hiếu Hinh
+Hòa Hoa Hoài Hoan Hoàn Hoàng Hồng Học Hợp Huấn Huệ Hùng Hưng Hương Hường Hữu Huy Huyền
+Huỳnh Hy Kha Khải Khang Khanh Khánh Khắc Khiêm Khiết Khoa Khôi Khuê Khuyên Khương Kiên
+Kiệt Kiều Kim Kính Kỳ Lài Lam Lâm Lan Lành Lạc Lập Lê Lệ Liêm Liên Liễu Linh Loan Lộc
+Lợi Long Luân Lụa Lực Lương Luyến Ly Lý Mai Mạnh Mẫn Mến Miên Minh Mơ Mộng Mừng My Mỹ
+Nam Nga Ngân Nghĩa Nghị Ngọc Nguyên Nguyệt Nhã Nhàn Nhân Nhật Nhi Nhiên Nhơn Như Nhung
+Nhựt Ninh Nương Oanh Phát Phi Phong Phú Phúc Phụng Phước Phương Phượng Quân Quang Quế
+Quốc Quý Quới Quyên Quyền Quyết Quỳnh Sang Sanh Sâm Sen Sinh Sĩ Sỹ Sơn Song Sương Tài Tâm
+Tân Tấn Thạch Thái Thắm Thắng Thanh Thành Thạnh Thảo Thế Thi Thị Thơ Thơm Thiên Thiện
+Thiều Thịnh Thoa Thọ Thoại Thông Thu Thư Thuận Thục Thương Thùy Thủy Thúy Thy Tiến Tiên
+Tiệp Tín Tình Toàn Tòng Tố Trà Trâm Trân Trang Trí Triết Triều Trinh Trọng Trúc Trung
+Trường Tú Tuấn Tùng Tường Tuyền Tuyết Uy Uyên Út Văn Vân Vi Việt Viết Viên Vinh Vĩnh Vũ
+Vương Vy Xinh Xuân Xuyến Ý Yến Bảy Chín Mười Sáu Mão Thìn Ngọ Mùi Thân Dậu Tuất Hợi Sửu
+""".split())

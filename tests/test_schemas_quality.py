@@ -4,7 +4,14 @@ from datetime import date
 
 from ocr.text import PageText
 from schemas.extract import extract_fields
-from schemas.quality import address_problem, name_problem, repair_diacritics, text_problem
+from schemas.quality import (
+    address_problem,
+    given_name_problem,
+    name_problem,
+    repair_diacritics,
+    text_problem,
+    tone_ambiguous_words,
+)
 from schemas.reading import read_records
 from schemas.records import Status
 from schemas.wards import WardRegistry
@@ -104,3 +111,40 @@ def test_one_doubtful_word_sends_record_to_review() -> None:
                                         w.line_key)
     [r] = read_records([page], "phu-tan", WardRegistry.load(None), date(2025, 1, 1))
     assert r.status is Status.NEEDS_REVIEW
+
+
+def test_given_name_with_changed_tone_mark_is_doubtful() -> None:
+    assert given_name_problem("Nguyễn Hoài Hiến")  # Hiền, grave read as acute
+    assert given_name_problem("Huỳnh Trần Báo Nhi")  # Bảo
+    assert given_name_problem("Phạm Khánh Chị")  # Chi
+    assert given_name_problem("Trần Hỏng Mai")  # Hồng, in the middle name
+    assert given_name_problem("Đỗ Đức Dúng")  # Dũng
+    assert given_name_problem("Nguyễn Hoài Hiền") is None
+    assert given_name_problem("Phạm Thị Thùy Oanh") is None
+
+
+def test_given_name_rules_accept_real_names() -> None:
+    # a second surname in the middle (the mother's), and the surname itself, are not judged
+    assert given_name_problem("Trần Nguyễn Văn Phúc") is None
+    assert given_name_problem("Võ Trương Hữu Hoàng") is None
+    assert given_name_problem("Nguyên Văn An") is None
+    # old tone placement is the same name
+    assert given_name_problem("Lê Thị Thuỷ") is None
+    assert given_name_problem("Lê Hoà") is None
+    # a rare name no common name folds to
+    assert given_name_problem("Lê Thị Xíu") is None
+    assert given_name_problem(None) is None
+
+
+def test_tone_ambiguous_words() -> None:
+    assert tone_ambiguous_words("Phạm Thị Thủy Oanh") == ["Thị", "Thủy"]
+    assert tone_ambiguous_words("Nguyễn Hoài Phong") == []
+
+
+def test_misread_given_name_sends_record_to_review() -> None:
+    assert _read(BIRTH.format(name="NGUYỄN HOÀI HIỀN")).status is Status.DIGITIZED
+    r = _read(BIRTH.format(name="NGUYỄN HOÀI HIẾN"))
+    assert r.status is Status.NEEDS_REVIEW
+    assert r.fields["full_name"] == "Nguyễn Hoài Hiến"  # left as read: the clerk decides
+    [why] = r.reasons
+    assert why.startswith("Họ, chữ đệm, tên: dấu của tên") and "Hiến" not in why

@@ -122,13 +122,6 @@ def rescore(store: Path, pages_of: dict[str, int]) -> list[dict[str, Any]]:
     return out
 
 
-def _line(r: dict[str, Any]) -> dict[str, Any]:
-    return {"record_id": r["record_id"], "source_name": r["source_name"], "pages": r["pages"],
-            "ward": r["ward_folder"], "doc_type": r["doc_type"], "status": r["status"],
-            "fields": r["fields"], "reasons": r["reasons"],
-            "duplicate_of": r.get("duplicate_of")}
-
-
 def _rate(ok: int, n: int) -> str:
     return f"{ok / n:6.3f}" if n else "     -"
 

@@ -16,8 +16,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import cv2
-import numpy as np
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
@@ -38,7 +36,8 @@ from flows.inbox import (
 )
 from flows.report import rename_run, run_name
 from flows.settings import PipelineSettings
-from ocr.pages import UnreadableInput, count_pages, load_page
+from ocr.clean import is_blank_page
+from ocr.pages import UnreadableInput, count_pages, load_page, png_bytes
 from ocr.process import process_page
 from ocr.read import OcrTimeout
 from ocr.text import PageText, page_to_dict
@@ -206,7 +205,7 @@ def read_page_task(sha: str, source_name: str, number: int) -> PageResult:
     finally:
         del data
     timings["load_page"] = time.perf_counter() - t0
-    if looks_blank(page.image):
+    if is_blank_page(page.image):
         # Nothing printed or written: cleaning and Tesseract would find nothing either.
         return PageResult(number, PageText(), timings=timings)
     try:
@@ -221,25 +220,11 @@ def read_page_task(sha: str, source_name: str, number: int) -> PageResult:
         )
     cleaned, text = reading.cleaned, reading.text
     timings = {**timings, **reading.timings}
-    ok, png = cv2.imencode(".png", cleaned.image)
-    if not ok:
-        raise ValueError(f"page {number}: could not encode the cleaned image")
     stored = page_to_dict(text)
     stored["timings"] = {k: round(v, 4) for k, v in timings.items()}
-    rt.archive.put_page(sha, number, png.tobytes(), stored)
+    rt.archive.put_page(sha, number, png_bytes(cleaned.image), stored)
     return PageResult(number, text, rotation=cleaned.rotation,
                       skew_degrees=cleaned.skew_degrees, timings=timings)
-
-
-def looks_blank(image: np.ndarray) -> bool:
-    """True when a page carries no ink at all: under 0.05 % of (downscaled) pixels clearly
-    darker than the paper. A one-word page is far above that; security paper is paler."""
-    gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-    step = max(1, min(gray.shape[:2]) // 500)
-    small = gray[::step, ::step]
-    paper = float(np.median(small))
-    dark = np.count_nonzero(small < min(paper - 80, 150))
-    return dark < 0.0005 * small.size
 
 
 @task(name="record-outcomes", task_run_name="record-{secured.drop.ward}", **IO_RETRY)

@@ -50,6 +50,20 @@ class CleanedPage:
     orientation_sure: bool = True  # False: 0 vs 180 (or 90 vs 270) must be checked by reading
 
 
+# --------------------------------------------------------------------------- blank pages
+
+
+def is_blank_page(image: np.ndarray) -> bool:
+    """True when a page carries no ink at all: under 0.05 % of (downscaled) pixels clearly
+    darker than the paper. A one-word page is far above that; security paper is paler."""
+    gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    step = max(1, min(gray.shape[:2]) // 500)
+    small = gray[::step, ::step]
+    paper = float(np.median(small))
+    dark = np.count_nonzero(small < min(paper - 80, 150))
+    return dark < 0.0005 * small.size
+
+
 # --------------------------------------------------------------------------- colour
 
 

@@ -13,6 +13,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
@@ -262,3 +263,11 @@ def count_pages(data: bytes, name: str) -> int:
         except (OSError, SyntaxError, ValueError, EOFError):
             raise UnreadableInput(MSG_DAMAGED_IMAGE) from None
     return 1
+
+
+def png_bytes(image: np.ndarray) -> bytes:
+    """A page image as PNG (lossless: the stored page is what Tesseract read)."""
+    ok, png = cv2.imencode(".png", image)
+    if not ok:
+        raise ValueError("the page image could not be encoded as PNG")
+    return png.tobytes()

@@ -6,6 +6,7 @@ import fnmatch
 import os
 import stat
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 # OS and sync-tool junk, and files still being written (Paperless-ngx's lessons).
@@ -105,3 +106,16 @@ def read_inbox_file(path: Path) -> bytes:
             return f.read()
     finally:
         os.close(fd)
+
+
+def dropped_at(path: Path) -> str | None:
+    """When the file landed in the inbox (its modification time, UTC, to the microsecond).
+
+    Copies of one file dropped in the same batch are ordered by it, so the copy the clerk
+    dropped first is the one that counts, whichever process secures it.
+    """
+    try:
+        mtime = path.lstat().st_mtime
+    except OSError:
+        return None
+    return datetime.fromtimestamp(mtime, UTC).isoformat(timespec="microseconds")

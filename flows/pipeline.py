@@ -32,6 +32,7 @@ from flows.inbox import (
     MSG_VANISHED,
     InboxFile,
     discover,
+    dropped_at,
     read_inbox_file,
 )
 from flows.report import rename_run, run_name
@@ -415,7 +416,8 @@ def secure_all(items: list[InboxFile]) -> tuple[list[Secured], RunSummary]:
     """Secure every inbox file's original; skip (and count) those already recorded."""
     summary = RunSummary(files=len(items))
     received_at = utc_now()
-    futures = [secure_original.submit(item, received_at) for item in items]
+    futures = [secure_original.submit(item, dropped_at(item.path) or received_at)
+               for item in items]
     secured: list[Secured] = []
     for item, future in zip(items, futures, strict=True):
         result = _result(future)

@@ -41,6 +41,7 @@ from samples.people import (
     unrelated_record,
 )
 from samples.render import LAYOUTS, render_record
+from schemas.normalize import PLACE_FIELDS, normalize_place
 from schemas.wards import WardRegistry
 
 __all__ = ["TruthRecord", "generate_inbox", "read_truth", "FORMATS"]
@@ -78,6 +79,12 @@ def truth_path(out_dir: Path) -> Path:
     """The truth lies beside the inbox, not in it: a file at the inbox root is a clerk's
     mistake the pipeline rejects, and the truth must not be counted as one."""
     return out_dir.parent / f"{out_dir.name}.truth.jsonl"
+
+
+def truth_fields(printed: dict[str, str | None]) -> dict[str, str | None]:
+    """Fields as the pipeline must report them: printed values, normalized as RECORDS.md
+    says (a place starts with a capital even where the form prints `khu phố 3, ...`)."""
+    return {k: normalize_place(v) if k in PLACE_FIELDS else v for k, v in printed.items()}
 
 
 def read_truth(path: Path) -> list[TruthRecord]:
@@ -339,7 +346,7 @@ def _build_file(out_dir: Path, job: _FileJob) -> list[TruthRecord]:
         lines.append(TruthRecord(
             source_name=job.rel_name, record_index=k, pages=list(range(page_no, page_no + n)),
             ward=it.folder, doc_type=rec.doc_type, expected_status=rec.expected_status,
-            fields=dict(rec.fields), profile=job.profile, capture=job.capture,
+            fields=truth_fields(rec.fields), profile=job.profile, capture=job.capture,
             layout=rendered.layout, font=rendered.font, security_paper=rendered.security_paper,
             edge_case=rec.edge_case, document_ward=doc_ward if rec.doc_type else None,
             degradation=applied,

@@ -263,7 +263,20 @@ def normalize_relation(value: str | None) -> str | None:
     return nearest(text, RELATIONS_TO_HEAD) or text
 
 
+def normalize_place(value: str | None) -> str | None:
+    """A place or address starts with a capital (`Xã Yên Thành, ...`): OCR often cannot tell
+    `x`/`X`, `s`/`S`, `c`/`C` apart at a line start, and the place is the same either way."""
+    text = clean_text(value)
+    return text[:1].upper() + text[1:] if text else text
+
+
+PLACE_FIELDS = (
+    "place_of_birth", "home_town", "permanent_address", "current_address",
+    "birth_registration_place", "husband_residence", "wife_residence",
+)
+
 _BY_FIELD = {
+    **dict.fromkeys(PLACE_FIELDS, normalize_place),
     "full_name": normalize_name, "mother_name": normalize_name, "father_name": normalize_name,
     "husband_name": normalize_name, "wife_name": normalize_name,
     "household_head_name": normalize_name,

@@ -29,7 +29,7 @@ import pytesseract  # noqa: E402  (must follow the environment setting above)
 # psm 3 (automatic layout) measured best on the two-column certificates: psm 4
 # and 6 (one column / one block) read both columns as one line and pick up more
 # junk from the remaining pattern; see bench/ocr_real.py and the report.
-DEFAULT_PSM = int(os.environ.get("DIGITIZE_OCR_PSM", "3"))
+DEFAULT_PSM = 3
 DEFAULT_DPI = 300
 
 

@@ -123,3 +123,20 @@ def test_faded_ink_survives_binarization(page: np.ndarray) -> None:
     assert faded_ink > 0.7 * fresh_ink
     assert clean.ink_cap(page) == clean.INK_MAX  # fresh ink: the cap stays where it was
     assert clean.ink_cap(faded) > 190
+
+
+def test_a_line_the_layout_analysis_dropped_is_read_again(page: np.ndarray) -> None:
+    """Tesseract's automatic layout sometimes drops a whole line (a real certificate's
+    `Nơi sinh`): a band of ink that no word covers is read again and put back in place."""
+    binary = clean.binarize(page, 200)
+    full = process.read_page(binary, dpi=200)
+    dropped = next(i for i, line in enumerate(full.lines) if line.text.startswith("Nơi sinh"))
+    without = PageText(lines=[ln for i, ln in enumerate(full.lines) if i != dropped],
+                       width=full.width, height=full.height)
+    assert process.missed_line_bands(binary, full) == []  # nothing missing: no extra call
+
+    recovered = process.recover_missed_lines(binary, without, "vie", 60, 200)
+    texts = [line.text for line in recovered.lines]
+    assert any("Bệnh viện Đa khoa" in t for t in texts), texts
+    at = next(i for i, t in enumerate(texts) if "Bệnh viện" in t)
+    assert texts[at - 1].startswith("Giới tính") and texts[at + 1].startswith("Quê quán")

@@ -21,7 +21,7 @@ DEB_PACKAGES := tesseract-ocr tesseract-ocr-vie poppler-utils \
 # CI runs as root, developers usually not.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup system-packages test lint demo clean distclean bench bench-ocr bench-records
+.PHONY: setup system-packages test lint demo clean distclean bench bench-ocr bench-records bench-memory
 
 setup: system-packages $(STAMP)
 
@@ -72,7 +72,10 @@ bench-ocr: setup
 	$(VPY) -m bench.ocr
 
 bench-records: setup
-	$(VPY) -m bench.records
+	$(VPY) -m bench.records --records 150 --workers 2
+
+bench-memory: setup
+	$(VPY) -m bench.memory --pages 200
 
 clean:
 	rm -rf var build bench-out .pytest_cache .ruff_cache

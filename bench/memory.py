@@ -1,0 +1,98 @@
+"""Peak memory of `digitize run` on one 200-page PDF: bounded by the pages in flight.
+
+`python -m bench.memory [--pages 200]` writes a PDF of generated certificate pages under
+bench-out/memory/, runs `digitize run` on it (local store) and samples, every 0.2 s, the
+resident memory of the pipeline process itself and, apart, of the processes it starts
+(Tesseract, poppler, and Prefect's temporary API server when no server is configured).
+Prints the peaks in MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench-out" / "memory"
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    out, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child)
+    return out
+
+
+def _make_pdf(path: Path, pages: int) -> None:
+    from samples.people import make_record
+    from samples.render import render_record
+    from schemas.wards import WardRegistry
+
+    registry = WardRegistry.load(None)
+    rng = random.Random(1)
+    ward = registry.get("phu-tan")
+    first = render_record(make_record(rng, ward, "birth_certificate", registry), rng).pages[0]
+    first = first.convert("L")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # The same sheet again and again: a batch scan of one office's register.
+    first.save(path, "PDF", resolution=300, save_all=True, append_images=[first] * (pages - 1))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--pages", type=int, default=200)
+    args = parser.parse_args(argv)
+
+    pdf = OUT / "inbox" / "phu-tan" / f"register-{args.pages}.pdf"
+    if not pdf.exists():
+        _make_pdf(pdf, args.pages)
+    store = OUT / "store"
+    shutil.rmtree(store, ignore_errors=True)
+    env = {**os.environ, "DIGITIZE_STORE": str(store)}
+    digitize = str(Path(sys.executable).parent / "digitize")
+    started = time.perf_counter()
+    proc = subprocess.Popen([digitize, "run", str(OUT / "inbox")], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak_main = peak_children = 0.0
+    while proc.poll() is None:
+        peak_main = max(peak_main, _rss_mb(proc.pid))
+        kids = _descendants(proc.pid)
+        peak_children = max(peak_children, sum(_rss_mb(k) for k in kids))
+        time.sleep(0.2)
+    seconds = time.perf_counter() - started
+    print(f"{args.pages}-page PDF ({pdf.stat().st_size / 1e6:.1f} MB): digitize run exit "
+          f"{proc.returncode} in {seconds:.0f} s")
+    print(f"peak RSS, pipeline process: {peak_main:.0f} MB")
+    print(f"peak RSS, its child processes together (Tesseract, poppler, Prefect's temporary "
+          f"server): {peak_children:.0f} MB")
+    return proc.returncode
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

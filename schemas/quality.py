@@ -198,11 +198,65 @@ def address_problem(value: str | None) -> str | None:
     words = fold(value).replace(",", " ").split()
     if words.count("tinh") > 1 or words.count("phuong") > 1 or words.count("xa") > 1:
         return "có thể lẫn hai địa chỉ"
+    street = street_name_problem(value)
+    if street:
+        return street
     raw = value.replace(",", " ").split()
     for word, nxt in zip(raw, raw[1:], strict=False):
         unit = _UNITS_BEFORE_NUMBER.get(fold(word))
         if unit and nxt[:1].isdigit() and word.lower() != unit:
             return "dấu của chữ trong địa chỉ có thể bị đọc sai"
+    return None
+
+
+# Multi-word terms of places and institutions: a run of words equal to one of them once
+# diacritics are removed is that term (`Bênh viện` -> `Bệnh viện`); none of them has a
+# diacritic twin that is a place word too.
+PLACE_TERMS = (
+    "Bệnh viện", "Trung tâm y tế", "Trạm y tế", "Nhà hộ sinh", "Phòng khám", "Đa khoa",
+    "Phụ sản", "Sản nhi", "Khu phố", "Thành phố", "Thị xã", "Thị trấn", "Khu dân cư",
+    "Ủy ban nhân dân", "Khu công nghiệp",
+)
+_TERM_FOLDS = [(fold(t).split(), t.split()) for t in PLACE_TERMS]
+_STREET_WORDS = {"duong", "pho"}
+
+
+def _respell(word: str, model: str) -> str:
+    """`model`'s letters and marks with `word`'s case, letter by letter (same length)."""
+    return "".join(m.upper() if w.isupper() else m.lower()
+                   for w, m in zip(word, model, strict=True))
+
+
+def repair_place_terms(value: str | None) -> str | None:
+    """Give known place terms their diacritics back (`Bênh viện Từ Dũ` -> `Bệnh viện ...`)."""
+    if not value:
+        return value
+    words = value.split(" ")
+    for folded, model in _TERM_FOLDS:
+        n = len(folded)
+        for i in range(len(words) - n + 1):
+            window = words[i:i + n]
+            bare = [w.rstrip(",.") for w in window]
+            if [fold(w) for w in bare] != folded:
+                continue
+            if any(len(b) != len(m) for b, m in zip(bare, model, strict=True)):
+                continue
+            for k, (b, m) in enumerate(zip(bare, model, strict=True)):
+                words[i + k] = _respell(b, m) + window[k][len(b):]
+    return " ".join(words)
+
+
+def street_name_problem(value: str | None) -> str | None:
+    """A street named after a person (`đường Trần Văn Ơn`) whose first word is a surname
+    only once diacritics are removed (`Trân`): the marks were probably misread."""
+    if not value:
+        return None
+    words = value.replace(",", " ").split()
+    for word, nxt in zip(words, words[1:], strict=False):
+        if fold(word) in _STREET_WORDS and nxt.isalpha():
+            spellings = _SURNAME_FOLDS.get(fold(nxt), set())
+            if spellings and nxt.lower() not in spellings:
+                return "dấu của tên đường có thể bị đọc sai"
     return None
 
 

@@ -148,3 +148,20 @@ def test_misread_given_name_sends_record_to_review() -> None:
     assert r.fields["full_name"] == "Nguyễn Hoài Hiến"  # left as read: the clerk decides
     [why] = r.reasons
     assert why.startswith("Họ, chữ đệm, tên: dấu của tên") and "Hiến" not in why
+
+
+def test_place_terms_get_their_diacritics_back() -> None:
+    from schemas.quality import repair_place_terms
+
+    assert repair_place_terms("Bênh viện Từ Dũ, Quận 1") == "Bệnh viện Từ Dũ, Quận 1"
+    assert repair_place_terms("Khu phô 3, thành phô Dĩ An") == "Khu phố 3, thành phố Dĩ An"
+    # a word alone is not a term: `bênh` stays as read when `viện` does not follow
+    assert repair_place_terms("Tổ 3, ấp Bênh Hòa") == "Tổ 3, ấp Bênh Hòa"
+
+
+def test_street_named_after_a_person_with_a_misread_surname_goes_to_review() -> None:
+    from schemas.quality import address_problem
+
+    assert address_problem("Số 38, đường Trân Văn Ơn, khu phố 6, phường Phú Tân")
+    assert address_problem("Số 38, đường Trần Văn Ơn, khu phố 6, phường Phú Tân") is None
+    assert address_problem("Số 5, đường 30 tháng 4, phường Phú Tân") is None

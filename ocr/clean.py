@@ -135,7 +135,8 @@ def estimate_dpi(image: np.ndarray) -> float:
 
 
 def normalize_resolution(
-    image: np.ndarray, dpi: float | None = None, target: int = TARGET_DPI
+    image: np.ndarray, dpi: float | None = None, target: int = TARGET_DPI,
+    upscale: int = cv2.INTER_CUBIC,
 ) -> tuple[np.ndarray, float]:
     """Resample to ~target DPI; returns (image, dpi after).
 
@@ -149,7 +150,7 @@ def normalize_resolution(
     if 0.85 <= factor <= 1.15:
         return image, src
     factor = min(factor, 3.0)
-    interp = cv2.INTER_CUBIC if factor > 1 else cv2.INTER_AREA
+    interp = upscale if factor > 1 else cv2.INTER_AREA
     out = cv2.resize(image, None, fx=factor, fy=factor, interpolation=interp)
     return out, src * factor
 
@@ -912,14 +913,8 @@ def upscale_bilevel(
     threshold halfway, so edges follow the original contour instead of the
     staircase nearest-neighbour makes (and without cubic's overshoot). Same
     limits as `normalize_resolution`."""
-    src = float(dpi) if dpi else estimate_dpi(binary)
-    factor = target / src
-    if 0.85 <= factor <= 1.15:
-        return binary, src
-    factor = min(factor, 3.0)
-    interp = cv2.INTER_LINEAR if factor > 1 else cv2.INTER_AREA
-    out = cv2.resize(binary, None, fx=factor, fy=factor, interpolation=interp)
-    return _rethreshold(out), src * factor
+    out, out_dpi = normalize_resolution(binary, dpi, target, upscale=cv2.INTER_LINEAR)
+    return (binary, out_dpi) if out is binary else (_rethreshold(out), out_dpi)
 
 
 def _rethreshold(gray: np.ndarray) -> np.ndarray:

@@ -103,9 +103,8 @@ def _pdf_dpi_cap(info: dict, dpi: int) -> int:
     return max(36, min(dpi, max_dpi))
 
 
-def _split_pdf(data: bytes, dpi: int, first: int = 1, last: int | None = None) -> Iterator[Page]:
-    from pdf2image import convert_from_bytes
-
+def _readable_pdf(data: bytes) -> tuple[dict, int]:
+    """pdfinfo's answer and the page count, for a PDF this pipeline will read."""
     info = _pdf_info(data)
     # pdfinfo succeeds on owner-password-only files (poppler renders them), but
     # documents carrying any encryption are refused: OCRmyPDF does the same, and
@@ -115,6 +114,13 @@ def _split_pdf(data: bytes, dpi: int, first: int = 1, last: int | None = None) -
     n = _pdf_page_count(info)
     if n <= 0:
         raise UnreadableInput(MSG_NO_PAGES)
+    return info, n
+
+
+def _split_pdf(data: bytes, dpi: int, first: int = 1, last: int | None = None) -> Iterator[Page]:
+    from pdf2image import convert_from_bytes
+
+    info, n = _readable_pdf(data)
     render_dpi = _pdf_dpi_cap(info, dpi)
     if first > n:
         raise UnreadableInput(MSG_NO_PAGES)
@@ -249,13 +255,7 @@ def count_pages(data: bytes, name: str) -> int:
     del name
     kind = sniff_format(data)
     if kind == "pdf":
-        info = _pdf_info(data)
-        if str(info.get("Encrypted", "no")).strip().lower().startswith("yes"):
-            raise UnreadableInput(MSG_ENCRYPTED)
-        n = _pdf_page_count(info)
-        if n <= 0:
-            raise UnreadableInput(MSG_NO_PAGES)
-        return n
+        return _readable_pdf(data)[1]
     img = _open_image(data)
     if kind == "tiff":
         try:

@@ -64,3 +64,17 @@ def test_stray_punctuation_in_address_needs_review() -> None:
     [r] = read(text)
     assert r.status is Status.NEEDS_REVIEW
     assert any("Nơi sinh" in m and "ký tự lạ" in m for m in r.reasons)
+
+
+def test_date_in_words_cut_at_a_line_end_is_undecided_not_a_mismatch() -> None:
+    from schemas.extract import ExtractedField
+    from schemas.reading import _cross_checks
+    from schemas.records import DocType
+
+    wrapped = ExtractedField("Ngày hai mươi bảy tháng chín năm một nghìn chín trăm chín", 0.9)
+    fields = {"date_of_birth": "1992-09-27", "registration_date": "1992-10-17"}
+    assert _cross_checks(DocType.BIRTH_CERTIFICATE, fields, wrapped) == []
+    # another day is a real disagreement between the two readings
+    other_day = ExtractedField("Ngày hai mươi tám tháng chín năm một nghìn chín trăm chín "
+                               "mươi hai", 0.9)
+    assert _cross_checks(DocType.BIRTH_CERTIFICATE, fields, other_day)

@@ -123,9 +123,6 @@ class PageResult:
     text: PageText | None
     error: str | None = None
     review: bool = False  # the page may well hold a record: a person looks at it
-    rotation: int = 0
-    skew_degrees: float = 0.0
-    timings: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -133,7 +130,6 @@ class FileOutcome:
     source_name: str
     ward: str
     statuses: list[str]
-    failed: str | None = None
     claims: list[tuple[str, str]] = field(default_factory=list)  # (doc_type, key_hash)
 
 
@@ -208,7 +204,7 @@ def read_page_task(sha: str, source_name: str, number: int) -> PageResult:
     timings["load_page"] = time.perf_counter() - t0
     if is_blank_page(page.image):
         # Nothing printed or written: cleaning and Tesseract would find nothing either.
-        return PageResult(number, PageText(), timings=timings)
+        return PageResult(number, PageText())
     try:
         reading = process_page(page.image, page.dpi, lang=rt.settings.ocr_lang,
                                timeout=rt.settings.page_timeout_s)
@@ -224,8 +220,7 @@ def read_page_task(sha: str, source_name: str, number: int) -> PageResult:
     stored = page_to_dict(text)
     stored["timings"] = {k: round(v, 4) for k, v in timings.items()}
     rt.archive.put_page(sha, number, png_bytes(cleaned.image), stored)
-    return PageResult(number, text, rotation=cleaned.rotation,
-                      skew_degrees=cleaned.skew_degrees, timings=timings)
+    return PageResult(number, text)
 
 
 @task(name="record-outcomes", task_run_name="record-{secured.drop.ward}", **IO_RETRY)

@@ -139,24 +139,6 @@ def read_page(
     return _rows_to_page(_dict_to_rows(data), w, h)
 
 
-def render_searchable_pdf(
-    image: np.ndarray, lang: str = "vie", timeout: float = 120, dpi: int = DEFAULT_DPI
-) -> bytes:
-    """One-page PDF: the image with an invisible text layer (Tesseract's PDF renderer)."""
-    try:
-        return pytesseract.image_to_pdf_or_hocr(
-            image,
-            lang=lang,
-            config=_config(DEFAULT_PSM, dpi),
-            extension="pdf",
-            timeout=timeout,
-        )
-    except RuntimeError as exc:
-        if _is_timeout(exc):
-            raise OcrTimeout(f"Tesseract timed out after {timeout:g} s") from None
-        raise
-
-
 def read_page_with_pdf(
     image: np.ndarray,
     lang: str = "vie",
@@ -166,7 +148,7 @@ def read_page_with_pdf(
 ) -> tuple[PageText, bytes]:
     """Text and searchable PDF from ONE Tesseract run (`tesseract img out tsv pdf`).
 
-    Half the cost of read_page + render_searchable_pdf: the page is recognized once.
+    Half the cost of a second Tesseract call for the PDF: the page is recognized once.
     """
     h, w = image.shape[:2]
     with tempfile.TemporaryDirectory(prefix="ocr-") as tmp:

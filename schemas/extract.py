@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from ocr.text import Line, PageText, Word
+from schemas.quality import is_syllable
 from schemas.records import DocType
 from schemas.vocab import strip_diacritics
 
@@ -592,6 +593,11 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
             last_fields, pending = [], []  # `Dĩ An, ngày 03 tháng 06 năm 2021`: not a value
             continue
         if not matches:
+            if last_fields and not pending and not any(
+                    _real_word(t.text) or _NUMBER.fullmatch(t.text) for t in ln.toks):
+                # debris between a value and its wrapped rest (the security pattern, a
+                # stamp): skipped, so the rest still joins the value
+                continue
             # value on the next line, or continuation of a wrapped value
             if pending:
                 if columns is not None:
@@ -785,7 +791,21 @@ def _row_like(ln: _Line, label_left: int) -> bool:
     h = statistics.median(t.height for t in toks)
     if abs(toks[0].left - label_left) > 2 * h:
         return False
-    return any(sum(ch.isalpha() for ch in t.text) >= 3 for t in toks)
+    return any(_real_word(t.text) for t in toks)
+
+
+_NUMBER = re.compile(r"\W*\d+(?:[./-]\d+)*\W*")
+
+
+def _real_word(text: str) -> bool:
+    """A word of 3+ letters that can be Vietnamese, in plain casing (`không`, `Tôn`,
+    `NAM`): not the letters Tesseract makes of a security pattern (`YfÌt†tlƒn`, `tIỆ`)."""
+    core = re.sub(r"^[\W\d_]+|[\W\d_]+$", "", text)
+    if len(core) < 3 or not core.isalpha():
+        return False
+    if not (core.islower() or core.isupper() or (core[0].isupper() and core[1:].islower())):
+        return False
+    return is_syllable(core)
 
 
 def _label_columns(line: _Line, matches: list[_Match]) -> dict[str, float] | None:

@@ -153,7 +153,9 @@ def normalize_name(value: str | None) -> str | None:
     text = clean_text(value)
     if not text:
         return None
-    text = "".join(ch if (ch.isalpha() or ch in " '’") else " " for ch in text)
+    # letters only: a modifier letter (`ˆ`, `ˇ`: category Lm) is a stray mark, not a letter
+    text = "".join(ch if ((ch.isalpha() and unicodedata.category(ch) != "Lm") or ch in " '’")
+                   else " " for ch in text)
     text = text.replace("’", "'")
     words = [w for w in _SPACES.split(text) if w.strip("'")]
     if not words:
@@ -351,6 +353,63 @@ def repair_place_names(value: str | None, names: list[str] | tuple[str, ...]) ->
         if not replaced:
             i += 1
     return " ".join(w for w in out if w)
+
+
+# Marks a leader, a rule or the paper leaves around a word of an address (`phố .„ Thuận An`,
+# `„tỉnh`, `Bình " Chuẩn`): not letters, so they never counted in a word's confidence.
+_DEBRIS = "„\"“”.¬ˆ'`^~|_•·"
+_UNIT_WORDS = ("phuong", "xa", "thi tran", "thanh pho", "thi xa", "quan", "huyen", "tinh")
+
+
+def drop_debris_by_place_names(value: str | None, names: list[str] | tuple[str, ...]
+                               ) -> str | None:
+    """Drop such marks where a known place name (registry wards and cities, provinces)
+    follows them, with or without its unit word, or where the name runs across them.
+    Marks anywhere else stay: they may be a lost word, and the text checks send the record
+    to review."""
+    if not value:
+        return value
+    words = value.split(" ")
+    known = {fold(n) for n in names}
+    longest = max((len(k.split()) for k in known), default=0)
+
+    def bare(ws: list[str]) -> str:
+        return fold(" ".join(w.lstrip(_DEBRIS).rstrip(",") for w in ws))
+
+    def name_at(j: int) -> bool:
+        for unit in ("", *_UNIT_WORDS):
+            k = len(unit.split()) if unit else 0
+            if unit and bare(words[j:j + k]) != unit:
+                continue
+            for n in range(1, longest + 1):
+                run = words[j + k:j + k + n]
+                if len(run) == n and all(not w.endswith(",") for w in run[:-1]) and (
+                        bare(run) in known):
+                    return True
+        return False
+
+    def name_across(i: int, j: int) -> bool:
+        for before in range(1, longest):
+            for after in range(1, longest - before + 1):
+                run = words[i - before:i] + words[j:j + after]
+                if (i - before >= 0 and len(run) == before + after
+                        and all(not w.endswith(",") for w in run[:-1]) and bare(run) in known):
+                    return True
+        return False
+
+    out: list[str] = []
+    for i, word in enumerate(words):
+        core = word.lstrip(_DEBRIS)
+        if not core.strip(_DEBRIS):  # a mark on its own
+            if name_at(i + 1) or name_across(i, i + 1):
+                continue
+        elif core != word:  # a mark glued to the front of a word
+            words[i] = core
+            if name_at(i) or name_across(i, i):
+                word = core
+            words[i] = word
+        out.append(word)
+    return " ".join(out)
 
 
 _WORD_DIGITS = {"khong": 0, "mot": 1, "mots": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4,

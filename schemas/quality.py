@@ -24,14 +24,15 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from schemas.vocab import GIVEN_NAMES, fold
+from schemas.vocab import GIVEN_NAMES, PROVINCE_CODES, fold
 
 __all__ = ["SURNAMES", "name_problem", "given_name_problem", "tone_ambiguous_words",
            "text_problem", "address_problem", "is_syllable", "repair_diacritics",
            "repair_surname", "repair_address_units"]
 
-# Common Vietnamese surnames (họ), as printed.
-SURNAMES: frozenset[str] = frozenset("""
+# Common Vietnamese surnames (họ), as printed, the most common first: of two that differ
+# only in diacritics (`Đỗ`/`Đồ`), the first is the usual one (see name_problem).
+_SURNAME_ORDER: tuple[str, ...] = tuple(dict.fromkeys("""
 Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Đoàn Trương
 Lâm Mai Tô Hà Cao Đào Lương Trịnh Tạ Chu Châu Lưu La Lã Quách Thái Vương Kiều Văn Tăng
 Triệu Từ Phùng Giang Khổng Lục Mạc Thân Tống Nghiêm Âu Doãn Bạch Hứa Kim Quan Lại Đàm Mạch
@@ -42,7 +43,8 @@ Biện Cổ Cáp Chế Chung Dư Du Đoàn Giáp Hạ Hình Hoa Hùng Kha Khuấ
 Mông Nhan Nhữ Ninh Phù Quàng Tạ Thạch Thang Thập Tòng Tường Uông Vàng Vy Y Hờ Giàng Sùng
 Thào Mùa Lầu Ly Sa Âu Nhâm Ân Ấu Bồ Cầm Cà Đèo Hoàng Lộc Lường Mè Nịnh Pờ Quàng Rơ Siu
 Ksor Rcom Nay Rmah Kpă Hđơk Niê Mlô Êban Byă Ayun Bùi Công Khổng Lăng Kiêm
-""".split())
+""".split()))
+SURNAMES: frozenset[str] = frozenset(_SURNAME_ORDER)
 _SURNAME_FOLDS: dict[str, set[str]] = {}
 for _s in SURNAMES:
     _SURNAME_FOLDS.setdefault(fold(_s), set()).add(_s.lower())
@@ -87,6 +89,11 @@ def name_problem(value: str | None) -> str | None:
         return "họ không có trong danh sách họ thường gặp"
     if surname not in known:
         return "dấu của họ có thể bị đọc sai"
+    usual = next(s for s in _SURNAME_ORDER if fold(s) == fold(surname)).lower()
+    if surname != usual:
+        # a rare surname one tone mark away from a common one (`Đồ` for `Đỗ`): the
+        # misreading of the common one looks exactly like it, both readings included
+        return "họ hiếm, có thể là dấu bị đọc sai"
     return None
 
 
@@ -161,8 +168,13 @@ _ODD_CHARS = re.compile(r"[^\w\s,./()\-–'’]")
 
 
 def _glued(value: str) -> bool:
-    """A capital inside a word (`BìnhDương`): two words glued together."""
-    return any(a.islower() and b.isupper() for a, b in zip(value, value[1:], strict=False))
+    """A capital inside a word (`BìnhDương`: two words glued together), or two capitals
+    before a small letter (`LỦy`: a rule or a stroke read as a letter); a word is
+    written in capitals, in small letters or with one capital first."""
+    if any(a.islower() and b.isupper() for a, b in zip(value, value[1:], strict=False)):
+        return True
+    return any(a.isupper() and b.isupper() and c.islower()
+               for a, b, c in zip(value, value[1:], value[2:], strict=False))
 
 
 # a dot after a word (`phố. Thuận`), except after a short abbreviation (`TP.`, `Q.`, `KP.`)
@@ -190,6 +202,9 @@ _UNITS_BEFORE_NUMBER = {"to": "tổ", "ap": "ấp", "so": "số", "pho": "phố"
                         "doi": "đội", "thon": "thôn", "xom": "xóm", "quan": "quận"}
 
 
+_PROVINCES = {name.lower() for name in PROVINCE_CODES.values()}
+
+
 def address_problem(value: str | None) -> str | None:
     """An address that holds two addresses (a value ran into the next line's), or a unit word
     before a number whose diacritics OCR changed (`Tố 26` for `Tổ 26`)."""
@@ -198,6 +213,9 @@ def address_problem(value: str | None) -> str | None:
     words = fold(value).replace(",", " ").split()
     if words.count("tinh") > 1 or words.count("phuong") > 1 or words.count("xa") > 1:
         return "có thể lẫn hai địa chỉ"
+    last = value.rsplit(",", 1)[-1].strip()
+    if fold(last).startswith("tinh ") and last.split(None, 1)[1].lower() not in _PROVINCES:
+        return "tên tỉnh không đầy đủ hoặc đọc sai"  # `tỉnh Bình` (a word lost)
     street = street_name_problem(value)
     if street:
         return street

@@ -10,6 +10,7 @@ from ocr.text import PageText
 from schemas.classify import MIN_TEXT_CHARS, classify, has_title
 from schemas.extract import DATE_IN_WORDS, UNCLAIMED_ROWS, ExtractedField, extract_fields
 from schemas.normalize import (
+    drop_debris_by_place_names,
     id_repaired,
     normalize_field,
     parse_date_in_words,
@@ -83,6 +84,13 @@ def _place_names(registry: WardRegistry) -> list[str]:
     names = {w.name for w in registry} | {w.city for w in registry}
     names |= {p for p in PROVINCE_CODES.values() if not p.startswith("Thành phố")}
     return sorted(names)
+
+
+def _repair_place(value: str, places: list[str]) -> str:
+    """OCR's usual damage to a place, repaired only against the known place names."""
+    value = drop_debris_by_place_names(value, places) or value
+    value = repair_place_names(value, places) or value
+    return repair_diacritics(value, places) or value
 
 
 def _year_cut_short(in_words: date, digits: str) -> bool:
@@ -187,8 +195,7 @@ def _read_one(
     words = raw.pop(DATE_IN_WORDS, None)
     unclaimed = raw.pop(UNCLAIMED_ROWS, None)
     places = _place_names(registry)
-    raw = {name: (replace(ef, value=repair_diacritics(
-                      repair_place_names(ef.value, places) or ef.value, places) or ef.value)
+    raw = {name: (replace(ef, value=_repair_place(ef.value, places))
                   if name in PLACE_FIELDS else ef) for name, ef in raw.items()}
     fields: dict[str, str | None] = {}
     confidence: dict[str, float] = {}

@@ -71,3 +71,25 @@ def test_place_name_digit_repair_only_when_unambiguous() -> None:
             == "phường Dĩ An, thành phố Dĩ An, tỉnh Bình Dương")
     assert repair_place_names("Đường D1, phường H0a Phú.", names) == "Đường D1, phường Hòa Phú."
     assert repair_place_names("Tổ 10, ấp 1", names) == "Tổ 10, ấp 1"
+
+
+def test_security_pattern_debris_between_value_and_its_rest_is_skipped() -> None:
+    # Tesseract reads the guilloche between two lines of an address as letters
+    text = ("11. Nơi thường trú: Số 202/38, đường Trần Hưng Đạo, ấp 10, phường Tân Bình,\n"
+            "tr§ểtt VẾ tIỆ Ð đi7Ði\n"
+            "thành phố Dĩ An, tỉnh Bình Dương")
+    v = values(DC01, PageText.from_text(text))
+    assert v["permanent_address"] == ("Số 202/38, đường Trần Hưng Đạo, ấp 10, phường Tân Bình, "
+                                      "thành phố Dĩ An, tỉnh Bình Dương")
+
+
+def test_marks_around_known_place_names_are_dropped_and_others_kept() -> None:
+    from schemas.normalize import drop_debris_by_place_names
+
+    names = ["Thuận An", "Bình Dương", "Bình Chuẩn", "Thủ Dầu Một"]
+    read = 'Ấp 2, phường Bình " Chuẩn, thành phố .„ Thuận An, „tỉnh Bình .Dương'
+    assert drop_debris_by_place_names(read, names) == (
+        "Ấp 2, phường Bình Chuẩn, thành phố Thuận An, tỉnh Bình Dương")
+    # beside a street name nothing tells a mark from a lost word: it stays for review
+    assert drop_debris_by_place_names("Số 317, đường Thích „ Quảng Đức", names) == (
+        "Số 317, đường Thích „ Quảng Đức")

@@ -140,3 +140,26 @@ def test_a_line_the_layout_analysis_dropped_is_read_again(page: np.ndarray) -> N
     assert any("Bệnh viện Đa khoa" in t for t in texts), texts
     at = next(i for i, t in enumerate(texts) if "Bệnh viện" in t)
     assert texts[at - 1].startswith("Giới tính") and texts[at + 1].startswith("Quê quán")
+
+
+def test_doubtful_words_are_confirmed_only_when_a_second_reading_agrees(page: np.ndarray) -> None:
+    """A correct word Tesseract was unsure of is confirmed by the second reading; a word
+    the first reading got wrong (simulated: its text changed) keeps its low confidence."""
+    from dataclasses import replace
+
+    binary = clean.binarize(page, 200)
+    full = process.read_page(binary, dpi=200)
+    name_line = next(i for i, line in enumerate(full.lines) if "chữ đệm, tên:" in line.text)
+    lines = list(full.lines)
+    words = list(lines[name_line].words)
+    unsure, wrong = words[-2].text, "Q" + words[-1].text
+    words[-2] = replace(words[-2], conf=30.0)  # right, but unsure
+    words[-1] = replace(words[-1], text=wrong, conf=30.0)  # a misreading
+    lines[name_line] = process.Line(words)
+    doubtful = PageText(lines=lines, width=full.width, height=full.height)
+
+    confirmed = process.confirm_doubtful_words(binary, doubtful, "vie", 60, 200)
+    after = {w.text: w.conf for w in confirmed.lines[name_line].words}
+    assert after[unsure] >= process.CONFIRMED_CONF
+    assert after[wrong] == 30.0
+    assert [ln.text for ln in confirmed.lines] == [ln.text for ln in doubtful.lines]

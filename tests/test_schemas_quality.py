@@ -22,6 +22,8 @@ def test_surname_with_wrong_diacritics_is_doubtful() -> None:
     assert name_problem("Trân Phương Giang")
     assert name_problem("Phlam Thành Kiên")  # not a syllable
     assert name_problem("Nguyễn Ngọc Nhi") is None
+    assert name_problem("Đồ Quang Quân")  # a real but rare surname, or `Đỗ` misread
+    assert name_problem("Đỗ Quang Quân") is None
 
 
 def test_text_debris_and_address_checks() -> None:
@@ -29,10 +31,13 @@ def test_text_debris_and_address_checks() -> None:
     assert text_problem("tỉnh BìnhDương")
     assert text_problem("tỉnh Bình h Dương")
     assert text_problem("thành phố Hö Chí Minh")
+    assert text_problem("LỦy ban nhân dân phường Tân Bình")  # a table rule read as `L`
     assert text_problem("Số 12, TP. Thủ Dầu Một") is None
+    assert text_problem("Số 113, đường ĐT743, ấp 5") is None
     assert address_problem("Tố 26, ấp 9, phường Tân Bình")
     assert address_problem("phường An Phú, tỉnh Bình Dương phường An Phú, tỉnh Bình Dương")
     assert address_problem("Tổ 26, ấp 9, phường Tân Bình, tỉnh Bình Dương") is None
+    assert address_problem("Tổ 3, ấp 1, phường An Thạnh, thành phố Thuận An, tỉnh Bình")
 
 
 def test_diacritics_repaired_only_against_one_known_name() -> None:

@@ -103,6 +103,7 @@ def test_normalizers() -> None:
     assert normalize_date("09/16/1904") is None
     assert normalize_name("NGUYỄN  VĂN AN.") == "Nguyễn Văn An"
     assert normalize_name("ĐÀO THỊ TRÀ GIANG") == "Đào Thị Trà Giang"
+    assert normalize_name("ˆ Huỳnh Trọng Tâm") == "Huỳnh Trọng Tâm"  # a stray mark
     for s in ("Nu", "Nũ", "NỮ", "nữ"):
         assert normalize_sex(s) == "Nữ"
     assert normalize_sex("NAM") == "Nam"

@@ -16,6 +16,7 @@ order OCRmyPDF found to work (rotate -> remove background -> deskew -> clean):
     -> estimate_skew + deskew
     -> binarize (Sauvola; a re-threshold for two-tone pages)
     -> denoise + remove_dotted_leaders (one labelling: remove_specks_and_leaders)
+    -> remove_marks_in_counters (the dot of a dotted zero, specks inside an `o`)
     -> remove_long_rules
 
 Measurements (quad, orientation, skew) run on downscaled copies: cleaning must
@@ -828,6 +829,48 @@ def remove_specks_and_leaders(
     return _whiten(binary, outlines, remove)
 
 
+# A character's counter (the hole of `0`, `o`, `a`, `8`) is at most this tall or wide at
+# 300 DPI; a table cell or a box holding words is far larger.
+COUNTER_MAX_PX = 80
+COUNTER_MARK_SHARE = 0.6  # a mark inside spans at most this share of the counter's box
+
+
+def remove_marks_in_counters(binary: np.ndarray, dpi: float = TARGET_DPI) -> np.ndarray:
+    """Whiten ink lying free inside a character's counter: the dot of a dotted zero
+    (typewriter and monospace fonts: Tesseract reads it as `9`, `6` or `8`, in IDs and
+    dates), dust inside an `o`. No Vietnamese letter has a mark inside a counter (its
+    diacritics sit above, below or attached), so nothing a word needs is lost."""
+    ink = cv2.threshold(binary, 127, 255, cv2.THRESH_BINARY_INV)[1]
+    contours, hier = cv2.findContours(ink, cv2.RETR_TREE, cv2.CHAIN_APPROX_SIMPLE)
+    if hier is None:
+        return binary
+    parent = hier[0][:, 3]
+    depth = np.full(len(contours), -1, dtype=np.int32)  # 0: outer ink, 1: a hole, 2: ...
+    for i in range(len(contours)):
+        chain, j = [], i
+        while j >= 0 and depth[j] < 0:
+            chain.append(j)
+            j = parent[j]
+        level = -1 if j < 0 else int(depth[j])
+        for k in reversed(chain):
+            level += 1
+            depth[k] = level
+    limit = COUNTER_MAX_PX * float(dpi) / TARGET_DPI
+    marks = []
+    for i in np.flatnonzero((parent >= 0) & (depth % 2 == 0)):  # ink inside a hole
+        _, _, hole_w, hole_h = cv2.boundingRect(contours[parent[i]])
+        if hole_w > limit or hole_h > limit:
+            continue
+        _, _, w, h = cv2.boundingRect(contours[i])
+        if w <= COUNTER_MARK_SHARE * hole_w and h <= COUNTER_MARK_SHARE * hole_h:
+            marks.append(contours[i])
+    if not marks:
+        return binary
+    out = binary.copy()
+    cv2.drawContours(out, marks, -1, 255, thickness=cv2.FILLED)
+    return out
+
+
 RULE_X_STEP = 4  # rules are searched on a copy this many times narrower
 
 
@@ -992,6 +1035,9 @@ def clean_page(
         binary = _timed(t, "binarize", lambda: binarize(flat, out_dpi))
     binary = _timed(
         t, "remove_specks_and_leaders", lambda: remove_specks_and_leaders(binary, out_dpi)
+    )
+    binary = _timed(
+        t, "remove_marks_in_counters", lambda: remove_marks_in_counters(binary, out_dpi)
     )
     binary = _timed(t, "remove_long_rules", lambda: remove_long_rules(binary, out_dpi))
     return CleanedPage(binary, rotation, skew, t, out_dpi, quad, sure, flat)  # type: ignore[arg-type]

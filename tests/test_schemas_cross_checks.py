@@ -60,7 +60,8 @@ def test_ward_digit_confusion_repaired() -> None:
 
 def test_stray_punctuation_in_address_needs_review() -> None:
     text = BIRTH.format(dob="29/12/2017", tail="01234", ward="Phú Tân").replace(
-        "Nơi sinh: Bệnh viện đa khoa tỉnh Bình Dương", "Nơi sinh: Bệnh viện .đa khoa tỉnh Bình Dương")
+        "Nơi sinh: Bệnh viện đa khoa tỉnh Bình Dương",
+        "Nơi sinh: Bệnh viện .đa khoa tỉnh Bình Dương")
     [r] = read(text)
     assert r.status is Status.NEEDS_REVIEW
     assert any("Nơi sinh" in m and "ký tự lạ" in m for m in r.reasons)

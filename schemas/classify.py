@@ -72,7 +72,10 @@ def classify(text: str, min_title_score: float = 88.0) -> DocType | None:
     best_type, best = ranked[0]
     key = _key(text)
     head = "\n".join([ln for ln in key.splitlines() if ln.strip()][:15])
+    # (a line shorter than the title is a piece of another title: `GIẤY` of a broken
+    # `GIẤY KHAI SINH` is not `GIẤY MỜI`)
     other = any(fuzz.partial_ratio(t, ln) >= 95 and len(ln.split()) <= 6
+                and len(" ".join(ln.split())) >= 0.8 * len(t)
                 for t in OTHER_TITLES for ln in head.splitlines())
     other = other or bool(_OTHER_MARKERS.search(head))
     if best >= min_title_score and best - ranked[1][1] >= 5:

@@ -22,6 +22,12 @@ HEAD = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - 
         (HEAD + "GIẤY CHỨNG NHẬN KẾT HÔN\n Chồng   Vợ\nHọ, chữ đệm, tên",
          DocType.MARRIAGE_CERTIFICATE),
         (HEAD + "GIAY CHUNG NHAN KET H0N\n", DocType.MARRIAGE_CERTIFICATE),
+        # a red title broken by the security pattern: `GIẤY` alone is not `GIẤY MỜI`
+        (HEAD + "Số: 464\nGIẤY\nI SINH\nHọ, chữ đệm, tên: TRẦN THANH AN\nNơi sinh: Bệnh viện\n"
+         "Họ, chữ đệm, tên người mẹ: NGUYỄN HỒNG LINH\nHọ, chữ đệm, tên người cha: TRẦN VĂN LỘC\n"
+         "Họ, chữ đệm, tên người đi khai sinh: TRẦN VĂN LỘC\nNơi đăng ký khai sinh: UBND",
+         DocType.BIRTH_CERTIFICATE),
+        (HEAD + "GIẤY MỜI\nKính mời ông bà đến dự họp tổ dân phố", None),
         ("UBND THÀNH PHỐ ĐÀ NẴNG\nSỞ GIÁO DỤC VÀ ĐÀO TẠO\nSố: 1595/SGDĐT-CTrTT\n"
          "V/v bảo đảm TTATGT cho HS, SV trong dịp nghỉ hè\nKính gửi: Các trường", None),
         ("VIỆN KIỂM SÁT NHÂN DÂN TỐI CAO\nSố 286/QĐ-VKSTC\nQUYẾT ĐỊNH\nBan hành Quy định về "

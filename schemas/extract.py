@@ -324,9 +324,9 @@ def _find_labels(line: _Line, labels: list[_Label]) -> list[_Match]:
                     colon = toks[idx[-1]].text.endswith(":")
                     if extra or window != lab.key or not (short_boundary or gap and colon):
                         continue
-                    if not at_start and prev is not None and prev.text.endswith(":") \
-                            and not colon:
-                        continue  # `Nơi cư trú: Số 68, ...`: the value's first word
+                    if not at_start and not colon and not (
+                            prev is not None and prev.text.endswith("|")):
+                        continue  # `Nơi cư trú: , Số 68, ...`: a word of a value
                     score = 100.0
                 else:
                     score = fuzz.ratio(window, lab.key)

@@ -51,7 +51,7 @@ __all__ = [
 ]
 
 _SPACES = re.compile(r"\s+")
-_EDGE_JUNK = " \t.:;,_-–—…·•|/\\*~=\"'`"
+_EDGE_JUNK = " \t.:;,_-–—…·•|/\\*~=\"'`„“”¬ˆ"
 _LEADERS = re.compile(r"(?:\.{2,}|…+|_{2,}|-{2,}|·{2,}|—{2,})")
 
 
@@ -60,7 +60,7 @@ def clean_text(value: str | None) -> str | None:
     if value is None:
         return None
     text = unicodedata.normalize("NFC", value)
-    text = _LEADERS.sub(" ", text)
+    text = _LEADERS.sub(" ", text).replace("_", " ")  # `ngày 30_`: a leader's last dash
     text = re.sub(r"(?<=[^\W\d_])\.(?=[^\W\d_])", " ", text)  # `Xã.Hồ.Hơn` (leader dots)
     text = re.sub(r",\.+", ", ", text)
     text = _SPACES.sub(" ", text).strip(_EDGE_JUNK).strip()
@@ -112,7 +112,7 @@ def read_date(value: str | None) -> DateReading:
     look-alike glued to it) -> nothing."""
     if not value:
         return DateReading(None)
-    text = unicodedata.normalize("NFC", _cut_in_words(value))
+    text = unicodedata.normalize("NFC", _cut_in_words(value)).replace("_", " ")
     plain = _SPACES.sub(" ", strip_diacritics(text))
     for m in _NUMERIC_DATE.finditer(plain):
         token = "".join(m.groups())
@@ -409,7 +409,32 @@ def drop_debris_by_place_names(value: str | None, names: list[str] | tuple[str, 
                 word = core
             words[i] = word
         out.append(word)
-    return " ".join(out)
+    return " ".join(_comma_inside_name(out, known, longest))
+
+
+_UNIT_ENDS = {"phuong", "xa", "tran", "pho", "quan", "huyen", "tinh"}
+
+
+def _comma_inside_name(words: list[str], known: set[str], longest: int) -> list[str]:
+    """`phường Tân, Đông Hiệp` -> `phường Tân Đông Hiệp`: a comma (a leader dot or speck
+    read as one) that splits a known name right after its unit word."""
+    out = list(words)
+    for i, word in enumerate(words):
+        if not word.endswith(",") or word.endswith(",,"):
+            continue
+        for before in range(1, longest):
+            start = i - before + 1
+            if start < 1 or fold(words[start - 1]) not in _UNIT_ENDS:
+                continue
+            if any(w.endswith(",") for w in words[start:i]):
+                continue
+            for after in range(1, longest - before + 1):
+                run = [*words[start:i], word[:-1], *words[i + 1:i + 1 + after]]
+                if len(run) != before + after or any(w.endswith(",") for w in run[:-1]):
+                    continue
+                if fold(" ".join(run).rstrip(",")) in known:
+                    out[i] = word[:-1]
+    return out
 
 
 _WORD_DIGITS = {"khong": 0, "mot": 1, "mots": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4,

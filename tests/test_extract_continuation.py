@@ -90,6 +90,8 @@ def test_marks_around_known_place_names_are_dropped_and_others_kept() -> None:
     read = 'Ấp 2, phường Bình " Chuẩn, thành phố .„ Thuận An, „tỉnh Bình .Dương'
     assert drop_debris_by_place_names(read, names) == (
         "Ấp 2, phường Bình Chuẩn, thành phố Thuận An, tỉnh Bình Dương")
+    assert drop_debris_by_place_names("phường Bình, Chuẩn, thành phố Thuận An", names) == (
+        "phường Bình Chuẩn, thành phố Thuận An")
     # beside a street name nothing tells a mark from a lost word: it stays for review
     assert drop_debris_by_place_names("Số 317, đường Thích „ Quảng Đức", names) == (
         "Số 317, đường Thích „ Quảng Đức")

@@ -175,3 +175,14 @@ def test_row_with_garbled_label_and_absent_field_sends_to_review() -> None:
     rec = _read(DC01_TEXT.format(religion="|6Tôngáo . 7 |không"))
     assert rec.status == "needs_review"
     assert any(r.startswith("Tôn giáo: không tìm thấy nhãn") for r in rec.reasons)
+
+
+def test_a_number_word_inside_a_value_is_not_the_registration_label() -> None:
+    from schemas.normalize import normalize_date
+
+    text = ("GIẤY KHAI SINH\nSố: 12/2015\nNơi sinh: , Số 139, đường Phú Lợi, phường Phú Lợi, "
+            "thành phố Thủ Dầu Một, tỉnh Bình Dương")
+    f = extract_fields(DocType.BIRTH_CERTIFICATE, [PageText.from_text(text)])
+    assert f["registration_number"].value == "12/2015"
+    assert "Số 139, đường Phú Lợi" in f["place_of_birth"].value
+    assert normalize_date("ngày 30_ tháng 03 năm 1978") == "1978-03-30"  # a leader's dash

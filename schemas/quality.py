@@ -264,6 +264,13 @@ def repair_place_terms(value: str | None) -> str | None:
     return " ".join(words)
 
 
+# streets named after a person start with one of the common surnames; a rare surname's
+# fold (`Phù`) is mostly another word (`đường Phú Lợi`: a place)
+_COMMON_SURNAME_FOLDS: dict[str, set[str]] = {}
+for _s in _SURNAME_ORDER[:20]:
+    _COMMON_SURNAME_FOLDS.setdefault(fold(_s), set()).add(_s.lower())
+
+
 def street_name_problem(value: str | None) -> str | None:
     """A street named after a person (`đường Trần Văn Ơn`) whose first word is a surname
     only once diacritics are removed (`Trân`): the marks were probably misread."""
@@ -272,7 +279,7 @@ def street_name_problem(value: str | None) -> str | None:
     words = value.replace(",", " ").split()
     for word, nxt in zip(words, words[1:], strict=False):
         if fold(word) in _STREET_WORDS and nxt.isalpha():
-            spellings = _SURNAME_FOLDS.get(fold(nxt), set())
+            spellings = _COMMON_SURNAME_FOLDS.get(fold(nxt), set())
             if spellings and nxt.lower() not in spellings:
                 return "dấu của tên đường có thể bị đọc sai"
     return None

@@ -38,6 +38,8 @@ def test_text_debris_and_address_checks() -> None:
     assert address_problem("phường An Phú, tỉnh Bình Dương phường An Phú, tỉnh Bình Dương")
     assert address_problem("Tổ 26, ấp 9, phường Tân Bình, tỉnh Bình Dương") is None
     assert address_problem("Tổ 3, ấp 1, phường An Thạnh, thành phố Thuận An, tỉnh Bình")
+    assert address_problem("Số 38, đường Trân Văn Ơn, phường Phú Tân")  # `Trần` misread
+    assert address_problem("Số 33, đường Phú Lợi, phường Thới Hòa") is None  # a place
 
 
 def test_diacritics_repaired_only_against_one_known_name() -> None:

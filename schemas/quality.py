@@ -182,13 +182,17 @@ _DOT_IN_TEXT = re.compile(r"(?<=[^\W\d_]{3})\.(?=\s*[^\W\d_])|(?:^|\s)[.,](?=\w)
 _LONE_LETTER = re.compile(r"(?:^|\s)[^\W\d_](?=\s|,|$)")
 
 
+_ONE_LETTER_WORDS = {"ở"}  # `Người ở nhờ`, `nơi ở`: a word, not a stray letter
+
+
 def text_problem(value: str | None) -> str | None:
     """Free text (addresses, places, occupation...) with OCR debris in it."""
     if not value:
         return None
     if _ODD_CHARS.search(value) or _glued(value) or _DOT_IN_TEXT.search(value):
         return "có ký tự lạ (có thể đọc sai)"
-    if any(m.group(0).strip().islower() for m in _LONE_LETTER.finditer(value)):
+    if any(m.group(0).strip().islower() and m.group(0).strip() not in _ONE_LETTER_WORDS
+           for m in _LONE_LETTER.finditer(value)):
         return "có chữ cái lẻ (có thể đọc sai)"
     for word in re.findall(r"[^\W\d_]+", value):
         base, tones = _base(word)

@@ -161,6 +161,8 @@ def _fold_char_key(text: str) -> str:
 
 _LEADER = re.compile(r"^[.…_\-–—·•:;,|│¦*~=]+$")
 _NUMBERING = re.compile(r"^(?:\d{1,2}|[ivxIVX]{1,4}|[a-zA-Z])[.)]$")
+# a row number before a label, as OCR reads it: `5.`, `5,`, `_4.`, `-14.`, `|1.`
+_ROW_NUMBER = re.compile(r"^[-_|]?(?:\d{1,2}|[ivxIVX]{1,4}|[a-zA-Z])[.),]$")
 
 
 @dataclass
@@ -304,9 +306,9 @@ def _find_labels(line: _Line, labels: list[_Label]) -> list[_Match]:
     for ci, i in enumerate(content):
         prev = toks[i - 1] if i > 0 else None
         at_start = ci == 0 or all(
-            _NUMBERING.match(toks[j].text) or not toks[j].key for j in range(0, i))
+            _ROW_NUMBER.match(toks[j].text) or not toks[j].key for j in range(0, i))
         after_sep = prev is not None and (prev.text.endswith((":", "|", ")")) or not prev.key
-                                          or _NUMBERING.match(prev.text) is not None)
+                                          or _ROW_NUMBER.match(prev.text) is not None)
         gap = prev is not None and (t_gap := toks[i].left - prev.right) > 1.2 * max(
             prev.height, toks[i].height, 1) and t_gap > 0
         boundary = at_start or after_sep or gap
@@ -361,6 +363,17 @@ def _find_labels(line: _Line, labels: list[_Label]) -> list[_Match]:
                                 or nxt.left - last_tok.right > 1.2 * max(last_tok.height, 1)):
                             continue
                 cands.append(_Match(lab, i, idx[-1] + 1, score))
+            if lab.n_words >= 2 and not lab.full and boundary:
+                # words of the label glued together by OCR (`Nơi ởhiệntại`)
+                glued = lab.key.replace(" ", "")
+                for n in range(1, lab.n_words):
+                    idx = content[ci : ci + n]
+                    joined = "".join(toks[j].key for j in idx)
+                    if len(idx) < n or len(joined) < 6 or abs(len(joined) - len(glued)) > 2:
+                        continue
+                    score = fuzz.ratio(joined, glued)
+                    if score >= 90:
+                        cands.append(_Match(lab, i, idx[-1] + 1, score - 5))
     # longest label first (then best score); keep non-overlapping matches
     cands.sort(key=lambda m: (m.score >= 90, m.label.size, m.score), reverse=True)
     chosen: list[_Match] = []
@@ -389,8 +402,11 @@ def _value_toks(toks: list[_Tok]) -> list[_Tok]:
     background noise); a trailing numbering token (`17.` of the next label) is dropped."""
     vt: list[_Tok] = []
     for t in toks:
-        if vt and (_is_leader_run(t) or t.left - vt[-1].right > 3.0 * max(t.height, 1)):
+        started = any(v.key for v in vt)
+        if started and (_is_leader_run(t) or t.left - vt[-1].right > 3.0 * max(t.height, 1)):
             break
+        if not started and not t.key:
+            continue  # marks before the value (`Dân tộc " Kinh`): the gap counts after it
         if not _LEADER.match(t.text):
             vt.append(t)
     while vt and _NUMBERING.match(vt[-1].text):

@@ -182,6 +182,21 @@ _DOT_IN_TEXT = re.compile(r"(?<=[^\W\d_]{3})\.(?=\s*[^\W\d_])|(?:^|\s)[.,](?=\w)
 _LONE_LETTER = re.compile(r"(?:^|\s)[^\W\d_](?=\s|,|$)")
 
 
+_ABBREVIATIONS = {"tp", "tx", "tt", "kp", "q", "p", "x", "h", "f", "đ", "st", "sn"}
+
+
+def _dot_after_word(value: str) -> bool:
+    """A dot after a short word inside a text (`thành phố Dĩ. An`): a leader's dot, or a
+    lost mark; abbreviations (`TP.`, `Tp.`, `KP.`, `Q.`) excepted."""
+    tokens = value.split()
+    for word, nxt in zip(tokens, tokens[1:], strict=False):
+        core = word.rstrip(".")
+        if (word.endswith(".") and core.isalpha() and nxt[:1].isalpha()
+                and not core.isupper() and core.lower() not in _ABBREVIATIONS):
+            return True
+    return False
+
+
 _ONE_LETTER_WORDS = {"ở"}  # `Người ở nhờ`, `nơi ở`: a word, not a stray letter
 
 
@@ -189,7 +204,8 @@ def text_problem(value: str | None) -> str | None:
     """Free text (addresses, places, occupation...) with OCR debris in it."""
     if not value:
         return None
-    if _ODD_CHARS.search(value) or _glued(value) or _DOT_IN_TEXT.search(value):
+    if (_ODD_CHARS.search(value) or _glued(value) or _DOT_IN_TEXT.search(value)
+            or _dot_after_word(value)):
         return "có ký tự lạ (có thể đọc sai)"
     if any(m.group(0).strip().islower() and m.group(0).strip() not in _ONE_LETTER_WORDS
            for m in _LONE_LETTER.finditer(value)):

@@ -577,6 +577,12 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
             # a value never continues across a page boundary (page 2 opens with a header)
             last_fields, pending, prev_page = [], [], ln.page
         matches = _find_labels(ln, labels)
+        if pending and matches and len(matches[0].label.key) <= 4 and not any(
+                t.key for t in ln.toks[:matches[0].start]) and not ln.toks[
+                    matches[0].end - 1].text.endswith(":"):
+            # `Nơi cư trú:` then `Số 64/19, đường ...` on the next line: the value's first
+            # word, not the registration label
+            matches = []
         heading = _party_heading(ln) if marriage and not matches else None
         header = _column_header(ln) if marriage else None
         if heading and not header and _right_of_centre(ln, width):

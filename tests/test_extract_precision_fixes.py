@@ -186,3 +186,11 @@ def test_a_number_word_inside_a_value_is_not_the_registration_label() -> None:
     assert f["registration_number"].value == "12/2015"
     assert "Số 139, đường Phú Lợi" in f["place_of_birth"].value
     assert normalize_date("ngày 30_ tháng 03 năm 1978") == "1978-03-30"  # a leader's dash
+
+
+def test_a_value_on_the_next_line_starting_with_so_is_not_the_registration_label() -> None:
+    text = ("GIẤY KHAI SINH\nSố:\nHọ, chữ đệm, tên:\nHoàng Tuấn Kiên\n"
+            "Họ, chữ đệm, tên người mẹ:\nLê Thị Hoa\nNơi cư trú:\n"
+            "Số 64/19, đường Trần Hưng Đạo, phường Lái Thiêu")
+    f = extract_fields(DocType.BIRTH_CERTIFICATE, [PageText.from_text(text)])
+    assert not f.get("registration_number") or not f["registration_number"].value

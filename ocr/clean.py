@@ -49,9 +49,6 @@ class CleanedPage:
     dpi: float = TARGET_DPI
     quad: np.ndarray | None = None  # page corners found in the input, if any
     orientation_sure: bool = True  # False: 0 vs 180 (or 90 vs 270) must be checked by reading
-    # The same page before binarization (flattened, upright, deskewed gray): a second
-    # view for reading doubtful words again (ocr.process.confirm_doubtful_words).
-    gray: np.ndarray | None = None
 
 
 # --------------------------------------------------------------------------- blank pages
@@ -1040,4 +1037,4 @@ def clean_page(
         t, "remove_marks_in_counters", lambda: remove_marks_in_counters(binary, out_dpi)
     )
     binary = _timed(t, "remove_long_rules", lambda: remove_long_rules(binary, out_dpi))
-    return CleanedPage(binary, rotation, skew, t, out_dpi, quad, sure, flat)  # type: ignore[arg-type]
+    return CleanedPage(binary, rotation, skew, t, out_dpi, quad, sure)  # type: ignore[arg-type]

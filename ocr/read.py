@@ -48,7 +48,7 @@ def _config(psm: int, dpi: int) -> str:
     return f"--psm {int(psm)} --dpi {int(dpi)}"
 
 
-def _plausible(text: str) -> bool:
+def plausible_word(text: str) -> bool:
     return bool(_WORD_OK.match(text))
 
 
@@ -62,7 +62,7 @@ def page_quality(words: list[Word]) -> float:
     if not words:
         return 0.0
     conf = sum(w.conf for w in words) / len(words) / 100.0
-    plausible = sum(1 for w in words if _plausible(nfc(w.text))) / len(words)
+    plausible = sum(1 for w in words if plausible_word(nfc(w.text))) / len(words)
     return round(max(0.0, min(1.0, conf * (0.3 + 0.7 * plausible))), 4)
 
 

@@ -283,6 +283,18 @@ def _read_one(
     )
 
 
+REPEATED_FIELDS_FOR_NEW_RECORD = 3
+
+
+def _repeats_record(doc_type: DocType, previous: list[PageText], page: PageText) -> bool:
+    """Whether `page` holds again REPEATED_FIELDS_FOR_NEW_RECORD or more of the fields the
+    record's pages so far already hold (a continuation page holds the others)."""
+    def held(pages: list[PageText]) -> set[str]:
+        return {name for name, ef in extract_fields(doc_type, pages).items()
+                if ef.value and not name.startswith("_")}
+    return len(held(previous) & held([page])) >= REPEATED_FIELDS_FOR_NEW_RECORD
+
+
 def read_records(
     pages: list[PageText],
     folder_ward: str,
@@ -307,7 +319,13 @@ def read_records(
             groups.append((doc_type, [number], None))
             continue
         if groups and groups[-1][0] is not None and doc_type in (None, groups[-1][0]):
-            groups[-1][1].append(number)  # continuation page of the previous record
+            previous = [pages[n - 1] for n in groups[-1][1]]
+            if _repeats_record(groups[-1][0], previous, page):
+                # the same fields again: another record whose title OCR lost, not the rest
+                # of this one (its fields would be dropped, first reading wins)
+                groups.append((groups[-1][0], [number], None))
+            else:
+                groups[-1][1].append(number)  # continuation page of the previous record
             continue
         if page.quality and page.quality < MIN_PAGE_QUALITY:
             groups.append((None, [number], "Không đọc được trang (chất lượng ảnh quá thấp)"))

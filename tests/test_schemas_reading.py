@@ -75,3 +75,13 @@ def test_resident_form_ward_from_permanent_address() -> None:
     assert r.ward == "phu-loi"
     assert "ward" not in r.fields
     assert r.business_key == "resident_info_form|074176000111"
+
+
+def test_a_second_certificate_whose_title_was_lost_is_its_own_record() -> None:
+    """Two certificates in one file, the second's title unread (security paper): its
+    labels repeat the first record's fields, so it is a record, not a continuation page."""
+    second = BIRTH.replace("NGUYỄN VĂN AN", "TRẦN VĂN BÌNH").replace("123/2018", "124/2018")
+    second = second.replace("GIẤY KHAI SINH", "GIẤY\nI SINH")
+    readings = read(BIRTH, second)
+    assert [r.page_numbers for r in readings] == [[1], [2]]
+    assert readings[1].fields["full_name"] == "Trần Văn Bình"

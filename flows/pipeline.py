@@ -192,15 +192,13 @@ def inspect_original(secured: Secured) -> Secured:
 def read_page_task(sha: str, source_name: str, number: int) -> PageResult:
     """Clean one page and read it; store the cleaned image and its OCR text."""
     rt = runtime()
-    data = rt.archive.original(sha)
+    original = rt.archive.original_file(sha)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     try:
-        page = load_page(data, source_name, number, dpi=rt.settings.page_dpi)
+        page = load_page(original, source_name, number, dpi=rt.settings.page_dpi)
     except UnreadableInput as exc:
         return PageResult(number, None, error=f"Trang {number}: {exc}")
-    finally:
-        del data
     timings["load_page"] = time.perf_counter() - t0
     if is_blank_page(page.image):
         # Nothing printed or written: cleaning and Tesseract would find nothing either.

@@ -205,7 +205,7 @@ def text_problem(value: str | None) -> str | None:
     if not value:
         return None
     if (_ODD_CHARS.search(value) or _glued(value) or _DOT_IN_TEXT.search(value)
-            or _dot_after_word(value)):
+            or _dot_after_word(value) or re.search(r",\s*,", value)):
         return "có ký tự lạ (có thể đọc sai)"
     if any(m.group(0).strip().islower() and m.group(0).strip() not in _ONE_LETTER_WORDS
            for m in _LONE_LETTER.finditer(value)):

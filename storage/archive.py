@@ -147,9 +147,14 @@ class Archive:
 
     def original(self, sha: str) -> bytes:
         """The original's bytes, through a local cache so page tasks do not refetch them."""
+        return self.original_file(sha).read_bytes()
+
+    def original_file(self, sha: str) -> Path:
+        """The original as a local file (the cache), fetched and hash-checked once: page
+        tasks hand it to poppler instead of copying a large PDF for every page."""
         cached = self._cache_dir / sha
         if cached.exists():
-            return cached.read_bytes()
+            return cached
         data = self.store.get(f"originals/{sha}")
         if sha256_hex(data) != sha:
             raise OSError(f"original {sha[:12]} does not match its hash")
@@ -157,7 +162,7 @@ class Archive:
         tmp = cached.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_bytes(data)
         os.replace(tmp, cached)
-        return data
+        return cached
 
     def forget_cached(self, sha: str) -> None:
         (self._cache_dir / sha).unlink(missing_ok=True)

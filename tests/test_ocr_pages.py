@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ocr.pages import Page, UnreadableInput, count_pages, split_pages
+from ocr.pages import Page, UnreadableInput, count_pages, load_page, split_pages
 
 DATA = Path(__file__).parent / "data"
 
@@ -67,6 +67,25 @@ def test_multipage_pdf_one_page_at_a_time() -> None:
     assert abs(first.image.shape[0] - 400) <= 2 and abs(first.image.shape[1] - 300) <= 2
     rest = list(it)
     assert [p.number for p in rest] == [2]
+
+
+def test_a_page_task_reads_a_pdf_page_from_the_file_itself(tmp_path: Path) -> None:
+    """The same page from the file as from its bytes (the file path spares a copy of a
+    large PDF for every page); a damaged file is refused with the same reason."""
+    data = _pdf(3)
+    path = tmp_path / "secret.pdf"
+    path.write_bytes(data)
+    from_file = load_page(path, "secret.pdf", 3, dpi=100)
+    from_bytes = load_page(data, "secret.pdf", 3, dpi=100)
+    assert from_file.number == 3 and from_file.dpi == 100
+    assert np.array_equal(from_file.image, from_bytes.image)
+    with pytest.raises(UnreadableInput) as exc:
+        load_page(path, "secret.pdf", 4, dpi=100)
+    _message_ok(exc)
+    path.write_bytes(data[: len(data) // 3])
+    with pytest.raises(UnreadableInput) as exc:
+        load_page(path, "secret.pdf", 1, dpi=100)
+    _message_ok(exc)
 
 
 def test_real_bilevel_tiff_keeps_its_dpi() -> None:

@@ -32,6 +32,7 @@ def test_text_debris_and_address_checks() -> None:
     assert text_problem("tỉnh Bình h Dương")
     assert text_problem("Người ở nhờ") is None
     assert text_problem("thành phố Dĩ. An, tỉnh Bình Dương")
+    assert text_problem("phường Dĩ An,, thành phố Dĩ An")  # a word may be lost between
     assert text_problem("Số 5, Tp. Thủ Dầu Một, KP. 3") is None
     assert text_problem("thành phố Hö Chí Minh")
     assert text_problem("LỦy ban nhân dân phường Tân Bình")  # a table rule read as `L`

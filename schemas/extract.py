@@ -396,17 +396,24 @@ def _is_leader_run(t: _Tok) -> bool:
     return bool(_LEADER.match(t.text)) and len(t.text) >= 3 and t.text[0] in ".…_-–—·"
 
 
+MARKS_THEN_VALUE_MIN_CONF = 25.0  # a word read under 25 % after marks: the pattern
+
+
 def _value_toks(toks: list[_Tok]) -> list[_Tok]:
     """Value words: leaders and separators dropped; the value ends at a dotted leader or a
     wide gap after its first word (what follows is the end of the dotted line, stamps or
     background noise); a trailing numbering token (`17.` of the next label) is dropped."""
     vt: list[_Tok] = []
+    skipped = False
     for t in toks:
         started = any(v.key for v in vt)
         if started and (_is_leader_run(t) or t.left - vt[-1].right > 3.0 * max(t.height, 1)):
             break
         if not started and not t.key:
+            skipped = True
             continue  # marks before the value (`Dân tộc " Kinh`): the gap counts after it
+        if not started and skipped and t.conf < MARKS_THEN_VALUE_MIN_CONF:
+            break  # marks, then a doubtful word: the paper's pattern, the value is elsewhere
         if not _LEADER.match(t.text):
             vt.append(t)
     while vt and _NUMBERING.match(vt[-1].text):

@@ -331,6 +331,8 @@ def _find_labels(line: _Line, labels: list[_Label]) -> list[_Match]:
                         continue  # `Nơi cư trú: , Số 68, ...`: a word of a value
                     score = 100.0
                 else:
+                    if any(toks[j].text.endswith(":") for j in idx[:-1]):
+                        continue  # a label ends at its colon (`tên: Võ ...` is not `tên vợ`)
                     score = fuzz.ratio(window, lab.key)
                     if score < MIN_LABEL_SCORE:
                         continue

@@ -194,3 +194,19 @@ def test_a_value_on_the_next_line_starting_with_so_is_not_the_registration_label
             "Số 64/19, đường Trần Hưng Đạo, phường Lái Thiêu")
     f = extract_fields(DocType.BIRTH_CERTIFICATE, [PageText.from_text(text)])
     assert not f.get("registration_number") or not f["registration_number"].value
+
+
+def test_a_label_ends_at_its_colon_even_when_the_value_spells_like_a_party() -> None:
+    """`Võ` folds to `vo` like `vợ`: `Họ, chữ đệm, tên: Võ ...` under a `Chồng | Vợ`
+    header is the husband's name, not the label `tên vợ`."""
+    words = [("Chồng", 600, 0), ("Vợ", 1500, 0),
+             ("Họ,", 100, 60), ("chữ", 180, 60), ("đệm,", 260, 60), ("tên:", 360, 60),
+             ("Võ", 600, 60), ("Hoàng", 680, 60), ("Thanh", 820, 60), ("Hiếu", 960, 60),
+             ("Ngô", 1500, 60), ("Thị", 1600, 60), ("Châu", 1700, 60)]
+    lines: dict[int, list[Word]] = {}
+    for text, left, top in words:
+        lines.setdefault(top, []).append(Word(text, 95.0, left, top, 20 * len(text), 40))
+    page = PageText(lines=[Line(ws) for ws in lines.values()], width=2000, height=200)
+    f = extract_fields(MARRIAGE, [page])
+    assert f["husband_name"].value == "Võ Hoàng Thanh Hiếu"
+    assert f["wife_name"].value == "Ngô Thị Châu"

@@ -700,8 +700,10 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
                 continue
             name = target(m.label.field)
             key = name or m.label.field  # ignored labels still collect (and end) values
-            if name is not None and name in found and _text(found[name].toks):
-                continue  # first occurrence wins
+            if name is not None and name in found and _text(found[name].toks) and (
+                    found[name].score >= min(m.score, 95.0)):
+                continue  # first occurrence wins, unless it was a doubtful label match
+                # (`GIẦY SINH` of a broken title taken for `Ngày sinh`) and this one is not
             if name is None:
                 key = f"_ignored_{m.label.field}"
             if columns is not None and key.startswith(("husband_", "wife_")):

@@ -55,12 +55,17 @@ _EDGE_JUNK = " \t.:;,_-–—…·•|/\\*~=\"'`„“”¬ˆ"
 _LEADERS = re.compile(r"(?:\.{2,}|…+|_{2,}|-{2,}|·{2,}|—{2,})")
 
 
+# the fraction slash and the division slash Tesseract reads for `/` (`31⁄07⁄2007`)
+_SLASHES = str.maketrans({"\u2044": "/", "\u2215": "/"})
+
+
 def clean_text(value: str | None) -> str | None:
     """NFC, dotted leaders removed, single spaces, no junk at either end."""
     if value is None:
         return None
     text = unicodedata.normalize("NFC", value)
     text = _LEADERS.sub(" ", text).replace("_", " ")  # `ngày 30_`: a leader's last dash
+    text = text.translate(_SLASHES)
     text = re.sub(r"(?<=[^\W\d_])\.(?=[^\W\d_])", " ", text)  # `Xã.Hồ.Hơn` (leader dots)
     text = re.sub(r",\.+", ", ", text)
     text = _SPACES.sub(" ", text).strip(_EDGE_JUNK).strip()
@@ -113,6 +118,7 @@ def read_date(value: str | None) -> DateReading:
     if not value:
         return DateReading(None)
     text = unicodedata.normalize("NFC", _cut_in_words(value)).replace("_", " ")
+    text = text.translate(_SLASHES)
     plain = _SPACES.sub(" ", strip_diacritics(text))
     for m in _NUMERIC_DATE.finditer(plain):
         token = "".join(m.groups())

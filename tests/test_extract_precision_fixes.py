@@ -210,3 +210,11 @@ def test_a_label_ends_at_its_colon_even_when_the_value_spells_like_a_party() -> 
     f = extract_fields(MARRIAGE, [page])
     assert f["husband_name"].value == "Võ Hoàng Thanh Hiếu"
     assert f["wife_name"].value == "Ngô Thị Châu"
+
+
+def test_a_broken_title_taken_for_a_label_gives_way_to_the_real_label() -> None:
+    # `GIẦY SINH` (the title, a word lost) reads like `Ngày sinh`; the real label follows
+    text = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nE GIẦY SINH E\nSố: 12/1992\n"
+            "Họ, chữ đệm, tên: Nguyễn Hoàng Khoa\nNgày, tháng, năm sinh: 20⁄09⁄1992")
+    f = extract_fields(BIRTH, [PageText.from_text(text)])
+    assert normalize_date(f["date_of_birth"].value) == "1992-09-20"  # fraction slashes too

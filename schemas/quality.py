@@ -28,7 +28,7 @@ from schemas.vocab import GIVEN_NAMES, PROVINCE_CODES, fold
 
 __all__ = ["SURNAMES", "name_problem", "given_name_problem", "tone_ambiguous_words",
            "text_problem", "address_problem", "is_syllable", "repair_diacritics",
-           "repair_surname", "repair_address_units"]
+           "repair_surname", "repair_address_units", "residence_problem"]
 
 # Common Vietnamese surnames (họ), as printed, the most common first: of two that differ
 # only in diacritics (`Đỗ`/`Đồ`), the first is the usual one (see name_problem).
@@ -225,6 +225,19 @@ _UNITS_BEFORE_NUMBER = {"to": "tổ", "ap": "ấp", "so": "số", "pho": "phố"
 _PROVINCES = {name.lower() for name in PROVINCE_CODES.values()}
 
 
+def residence_problem(value: str | None) -> str | None:
+    """A residence (where a person lives) ends with a unit above the ward (its district,
+    city or province): one that ends at the ward or below lost its wrapped rest (`Tổ 6,
+    khu phố 4, phường An`). Places of birth (`Bệnh viện Đa khoa tỉnh Bình Dương`) are not
+    held to it."""
+    if not value:
+        return None
+    last = fold(value.rsplit(",", 1)[-1].strip())
+    if re.match(r"(?:tinh|thanh pho|tp\b\.?|huyen|quan|thi xa)", last):
+        return None
+    return "địa chỉ không đầy đủ (không có quận, huyện, thành phố hay tỉnh)"
+
+
 def address_problem(value: str | None) -> str | None:
     """An address that holds two addresses (a value ran into the next line's), or a unit word
     before a number whose diacritics OCR changed (`Tố 26` for `Tổ 26`)."""
@@ -236,6 +249,7 @@ def address_problem(value: str | None) -> str | None:
     last = value.rsplit(",", 1)[-1].strip()
     if fold(last).startswith("tinh ") and last.split(None, 1)[1].lower() not in _PROVINCES:
         return "tên tỉnh không đầy đủ hoặc đọc sai"  # `tỉnh Bình` (a word lost)
+
     street = street_name_problem(value)
     if street:
         return street

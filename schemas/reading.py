@@ -10,6 +10,7 @@ from ocr.text import PageText
 from schemas.classify import MIN_TEXT_CHARS, classify, has_title
 from schemas.extract import DATE_IN_WORDS, UNCLAIMED_ROWS, ExtractedField, extract_fields
 from schemas.normalize import (
+    clean_text,
     drop_debris_by_place_names,
     id_repaired,
     normalize_field,
@@ -25,11 +26,19 @@ from schemas.quality import (
     repair_diacritics,
     repair_place_terms,
     repair_surname,
+    residence_problem,
     text_problem,
 )
 from schemas.records import FIELDS, REQUIRED_FIELDS, DocType, Status, business_key
 from schemas.validate import FIELD_LABELS, validate_fields
-from schemas.vocab import PROVINCE_CODES
+from schemas.vocab import (
+    ETHNIC_GROUPS,
+    MARITAL_STATUSES,
+    NATIONALITIES,
+    PROVINCE_CODES,
+    RELIGIONS,
+    SEXES,
+)
 from schemas.wards import WardRegistry
 
 __all__ = ["RecordReading", "read_records"]
@@ -67,6 +76,8 @@ class RecordReading:
 
 NAME_FIELDS = frozenset({"full_name", "mother_name", "father_name", "husband_name",
                          "wife_name", "household_head_name"})
+RESIDENCE_FIELDS = frozenset({"permanent_address", "current_address", "husband_residence",
+                              "wife_residence"})
 ADDRESS_FIELDS = frozenset({"place_of_birth", "home_town", "permanent_address",
                             "current_address", "birth_registration_place",
                             "husband_residence", "wife_residence"})
@@ -130,6 +141,8 @@ def _cross_checks(doc_type: DocType, fields: dict[str, str | None],
             problem = problem or text_problem(value)
             if name in ADDRESS_FIELDS:
                 problem = problem or address_problem(value)
+            if name in RESIDENCE_FIELDS:
+                problem = problem or residence_problem(value)
         if problem:
             out.append(f"{FIELD_LABELS.get(name, name)}: {problem.removesuffix(', cần kiểm tra')}"
                        ", cần kiểm tra")
@@ -139,6 +152,23 @@ def _cross_checks(doc_type: DocType, fields: dict[str, str | None],
         out.append(f"{FIELD_LABELS['registration_number']}: năm trong số đăng ký khác năm "
                    "đăng ký, cần kiểm tra")
     return out
+
+
+# Closed vocabularies whose entries no single misreading turns into one another (`Kinh`,
+# `Việt Nam`, `Nam`/`Nữ`, `Đã kết hôn`, `Phật giáo`): a value read letter for letter as an
+# entry needs no word confidence. Not blood types (`A`/`4`, `B`/`8`) nor relations
+# (`Cha`/`Chú`), where one mark or letter is another entry or a likely one.
+_EXACT_VOCABULARIES: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("ethnicity", "husband_ethnicity", "wife_ethnicity"), ETHNIC_GROUPS),
+    **dict.fromkeys(("nationality", "husband_nationality", "wife_nationality"), NATIONALITIES),
+    "sex": SEXES, "religion": RELIGIONS, "marital_status": MARITAL_STATUSES,
+}
+
+
+def _read_exactly(name: str, raw_value: str, value: str | None) -> bool:
+    vocabulary = _EXACT_VOCABULARIES.get(name)
+    return bool(vocabulary and value in vocabulary
+                and (clean_text(raw_value) or "").lower() == value.lower())
 
 
 def _confirmed(doc_type: DocType, fields: dict[str, str | None],
@@ -237,6 +267,11 @@ def _read_one(
         messages.append(f"{FIELD_LABELS.get(absent[0], absent[0])}: không tìm thấy nhãn, có "
                         "dòng không đọc được nhãn, cần kiểm tra")
     confirmed = _confirmed(doc_type, fields, words, reasons)
+    for name, ef in raw.items():
+        if _read_exactly(name, ef.value, fields.get(name)):
+            confirmed[name] = 0.0
+    if fields.get("ward") and fields.get("ward") == folder_ward:
+        confirmed["ward"] = 0.0  # the ward the folder names, read on the paper: two sources
     # letters read as digits (`L2/11/2021`, `O74...`): the repaired value stands only when a
     # second reading on the page (the date in words) confirms it
     for name in sorted(raw):

@@ -9,6 +9,7 @@ from schemas.quality import (
     given_name_problem,
     name_problem,
     repair_diacritics,
+    residence_problem,
     text_problem,
     tone_ambiguous_words,
 )
@@ -42,6 +43,9 @@ def test_text_debris_and_address_checks() -> None:
     assert address_problem("phường An Phú, tỉnh Bình Dương phường An Phú, tỉnh Bình Dương")
     assert address_problem("Tổ 26, ấp 9, phường Tân Bình, tỉnh Bình Dương") is None
     assert address_problem("Tổ 3, ấp 1, phường An Thạnh, thành phố Thuận An, tỉnh Bình")
+    assert residence_problem("Tổ 6, khu phố 4, phường An")  # the wrapped rest lost
+    assert residence_problem("Số 5, phường Bến Nghé, quận 1, TP.HCM") is None
+    assert residence_problem("Ấp 2, phường Bình Chuẩn, thành phố Thuận An, tỉnh Bình Dương") is None
     assert address_problem("Số 38, đường Trân Văn Ơn, phường Phú Tân")  # `Trần` misread
     assert address_problem("Số 33, đường Phú Lợi, phường Thới Hòa") is None  # a place
 

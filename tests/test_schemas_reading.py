@@ -85,3 +85,24 @@ def test_a_second_certificate_whose_title_was_lost_is_its_own_record() -> None:
     readings = read(BIRTH, second)
     assert [r.page_numbers for r in readings] == [[1], [2]]
     assert readings[1].fields["full_name"] == "Trần Văn Bình"
+
+
+def _with_conf(text: str, words: set[str], conf: float) -> PageText:
+    from dataclasses import replace
+
+    page = PageText.from_text(text, conf=95.0)
+    for line in page.lines:
+        line.words = [replace(w, conf=conf) if w.text in words else w for w in line.words]
+    return page
+
+
+def test_a_closed_vocabulary_word_read_exactly_needs_no_confidence() -> None:
+    """`Kinh`, `Nam` read letter for letter as an entry of their closed vocabulary stand at
+    any confidence; the same word repaired from a misreading (`Kinb`) does not."""
+    exact = _with_conf(BIRTH, {"Kinh", "Nam"}, 20.0)
+    [r] = read_records([exact], "phu-tan", REG, TODAY)
+    assert r.status is Status.DIGITIZED, r.reasons
+    repaired = _with_conf(BIRTH.replace("Dân tộc: Kinh", "Dân tộc: Kinb"), {"Kinb"}, 20.0)
+    [r] = read_records([repaired], "phu-tan", REG, TODAY)
+    assert r.fields["ethnicity"] == "Kinh" and r.status is Status.NEEDS_REVIEW
+    assert any("Dân tộc" in m for m in r.reasons)

@@ -205,7 +205,8 @@ def read_page_task(sha: str, source_name: str, number: int) -> PageResult:
         return PageResult(number, PageText())
     try:
         reading = process_page(page.image, page.dpi, lang=rt.settings.ocr_lang,
-                               timeout=rt.settings.page_timeout_s)
+                               timeout=rt.settings.page_timeout_s,
+                               searchable_pdf=rt.settings.searchable_pdf)
         del page
     except OcrTimeout:
         return PageResult(
@@ -217,7 +218,7 @@ def read_page_task(sha: str, source_name: str, number: int) -> PageResult:
     timings = {**timings, **reading.timings}
     stored = page_to_dict(text)
     stored["timings"] = {k: round(v, 4) for k, v in timings.items()}
-    rt.archive.put_page(sha, number, png_bytes(cleaned.image), stored)
+    rt.archive.put_page(sha, number, png_bytes(cleaned.image), stored, pdf=reading.pdf)
     return PageResult(number, text)
 
 
@@ -286,6 +287,9 @@ def record_outcomes(secured: Secured, pages: list[PageResult], today: date) -> F
                     }
             records.append(record)
     for record in records:
+        if record.get("doc_type") and record.get("pages"):
+            record["searchable_pdf"] = rt.archive.put_searchable_pdf(
+                record["record_id"], drop.sha256, record["pages"])
         rt.archive.put_record(record)
     statuses = [r["status"] for r in records]
     rt.archive.finish_drop(drop, {

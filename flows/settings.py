@@ -35,6 +35,11 @@ class PipelineSettings(BaseSettings):
         default=0.6, ge=0, le=1, description="required fields below this go to review"
     )
     cache_dir: Path | None = Field(default=None, description="local cache of originals")
+    searchable_pdf: bool = Field(
+        default=True,
+        description="store each record as a searchable PDF (written by the page's first "
+        "Tesseract call; set false to save its cost and space)",
+    )
     task_runner: str = Field(
         default="threads",
         description="where process-drops runs its page tasks: `threads` (this machine), "

@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 
 from ocr.clean import CleanedPage, clean_page, rotate_quadrant
-from ocr.read import page_quality, plausible_word, read_page
+from ocr.read import page_quality, plausible_word, read_page, read_page_with_pdf
 from ocr.text import Line, PageText, Word
 
 # A reading below this quality (ocr.read.page_quality) may be an upside-down page.
@@ -198,6 +198,8 @@ class PageReading:
     # stage -> seconds: the cleaning stages, "ocr" (the reading kept or the first
     # one) and "orientation_reread" (a second reading of the page turned 180 deg).
     timings: dict[str, float] = field(default_factory=dict)
+    # the page as a searchable PDF (image + text layer of the kept reading), when asked
+    pdf: bytes | None = None
 
 
 def needs_flip_check(text: PageText, cleaned: CleanedPage) -> bool:
@@ -212,23 +214,32 @@ def better_reading(first: PageText, turned: PageText) -> bool:
 
 
 def process_page(
-    image: np.ndarray, dpi: float | None = None, lang: str = "vie", timeout: float = 180
+    image: np.ndarray, dpi: float | None = None, lang: str = "vie", timeout: float = 180,
+    searchable_pdf: bool = False,
 ) -> PageReading:
+    """`searchable_pdf`: the first reading also writes the page as a searchable PDF, in the
+    same Tesseract call (`tesseract ... tsv pdf`)."""
     cleaned = clean_page(image, dpi)
     timings = dict(cleaned.timings)
     ppi = int(round(cleaned.dpi))
+
+    def read(img: np.ndarray) -> tuple[PageText, bytes | None]:
+        if searchable_pdf:
+            return read_page_with_pdf(img, lang=lang, timeout=timeout, dpi=ppi)
+        return read_page(img, lang=lang, timeout=timeout, dpi=ppi), None
+
     t0 = time.perf_counter()
-    text = read_page(cleaned.image, lang=lang, timeout=timeout, dpi=ppi)
+    text, pdf = read(cleaned.image)
     timings["ocr"] = time.perf_counter() - t0
     if needs_flip_check(text, cleaned):
         t0 = time.perf_counter()
         turned_image = rotate_quadrant(cleaned.image, 180)
-        turned = read_page(turned_image, lang=lang, timeout=timeout, dpi=ppi)
+        turned, turned_pdf = read(turned_image)
         timings["orientation_reread"] = time.perf_counter() - t0
         if better_reading(text, turned):
             cleaned.image = turned_image
             cleaned.rotation = (cleaned.rotation + 180) % 360
-            text = turned
+            text, pdf = turned, turned_pdf
         cleaned.orientation_sure = True
     t0 = time.perf_counter()
     text = recover_missed_lines(cleaned.image, text, lang, timeout, ppi)
@@ -237,4 +248,4 @@ def process_page(
     for scale in CONFIRM_SCALES:
         text = confirm_doubtful_words(cleaned.image, text, lang, timeout, ppi, scale)
     timings["confirm_words"] = time.perf_counter() - t0
-    return PageReading(cleaned, text, timings)
+    return PageReading(cleaned, text, timings, pdf)

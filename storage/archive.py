@@ -5,8 +5,10 @@ Layout (docs/storage.md explains why):
     originals/<sha256>                          the clerk's file, bytes as dropped
     sources/<sha256>/<source_id>.json           one drop of that file (name, ward, time, outcome)
     pages/<sha256>/<page>.png                   cleaned page image
+    pages/<sha256>/<page>.pdf                   that page as a searchable PDF (Tesseract's)
     text/<sha256>/<page>.json                   OCR words, lines and confidences of that page
     records/<record_id>.json                    record JSON with provenance: the ground truth
+    searchable/<record_id>.pdf                  the record's pages joined: one searchable PDF
     index/<ward>/<record_id>/<type>.<status>.<day>  empty marker per record: what counters count
     keys/<doc_type>/<key_hash>/<record_id>      business-key claims, for deduplication
     quarantine/<source_id>.json                 inputs that could not be read, with the reason
@@ -31,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import subprocess
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -104,6 +107,23 @@ class SourceDrop:
     @property
     def source_id(self) -> str:
         return source_id(self.source_name)
+
+
+def _join_pdfs(parts: list[bytes]) -> bytes:
+    """One PDF from several (poppler's pdfunite: text layers and images kept as they are)."""
+    if len(parts) == 1:
+        return parts[0]
+    with tempfile.TemporaryDirectory(prefix="join-") as tmp:
+        names = []
+        for i, part in enumerate(parts):
+            name = os.path.join(tmp, f"{i:04d}.pdf")
+            with open(name, "wb") as f:
+                f.write(part)
+            names.append(name)
+        out = os.path.join(tmp, "joined.pdf")
+        subprocess.run(["pdfunite", *names, out], check=True, capture_output=True, timeout=120)
+        with open(out, "rb") as f:
+            return f.read()
 
 
 class Archive:
@@ -212,9 +232,23 @@ class Archive:
 
     # --- pages ------------------------------------------------------------------------------
 
-    def put_page(self, sha: str, number: int, png: bytes, text: dict[str, Any]) -> None:
+    def put_page(self, sha: str, number: int, png: bytes, text: dict[str, Any],
+                 pdf: bytes | None = None) -> None:
         self.store.put(f"pages/{sha}/{number:04d}.png", png, content_type="image/png")
+        if pdf is not None:
+            self.store.put(f"pages/{sha}/{number:04d}.pdf", pdf, content_type="application/pdf")
         self._put_json(f"text/{sha}/{number:04d}.json", text)
+
+    def put_searchable_pdf(self, record_id: str, sha: str, pages: list[int]) -> str | None:
+        """Join the record's page PDFs into `searchable/<record_id>.pdf`; its key, or None
+        when none of its pages has one (blank or unreadable pages)."""
+        parts = [self.store.get(key) for key in
+                 (f"pages/{sha}/{n:04d}.pdf" for n in pages) if self.store.exists(key)]
+        if not parts:
+            return None
+        key = f"searchable/{record_id}.pdf"
+        self.store.put(key, _join_pdfs(parts), content_type="application/pdf")
+        return key
 
     def page_image_key(self, sha: str, number: int) -> str:
         return f"pages/{sha}/{number:04d}.png"

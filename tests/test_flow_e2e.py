@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from collections import Counter
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from flows.cli import app
 from flows.pipeline import digitize_inbox, runtime
 from samples.compare import all_fields_equal, match
 from samples.generate import TruthRecord, generate_inbox, read_truth, truth_path
+from schemas.vocab import fold
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -95,6 +97,20 @@ def test_local_store_end_to_end(inbox: Path, tmp_path: Path, use_store) -> None:
     # Each distinct content is stored once, however many times it was dropped.
     stored = set(runtime().archive.store.list("originals/"))
     assert len(stored) == len({p.read_bytes() for p in _inbox_files(inbox)})
+    # Each typed record is also a searchable PDF: its pages, with the text layer the
+    # first reading wrote (pdftotext finds the person's name in it).
+    archive = runtime().archive
+    digitized = [r for r in _export(CliRunner()) if r["status"] == "digitized"]
+    for exported in digitized:
+        record = archive.get_record(exported["record_id"])
+        key = record["searchable_pdf"]
+        pdf = archive.store.get(key)
+        text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True,
+                              check=True).stdout.decode()
+        name = next(v for k, v in record["fields"].items() if k.endswith("name") and v)
+        assert fold(name.split()[-1]) in fold(text), (key, name)
+        pages = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True)
+        assert f"Pages:           {len(record['pages'])}" in pages.stdout.decode()
 
 
 @pytest.mark.s3

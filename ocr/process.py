@@ -184,7 +184,8 @@ def confirm_doubtful_words(
                 core = _core(word.text)
                 if len(match) == 1 and core and _core(match[0].text) == core:
                     word = Word(word.text, max(word.conf, match[0].conf, CONFIRMED_CONF),
-                                word.left, word.top, word.width, word.height, word.line_key)
+                                word.left, word.top, word.width, word.height, word.line_key,
+                                confirmed=True)
             confirmed.append(word)
         lines[i] = Line(confirmed)
     return PageText(lines=lines, mean_conf=text.mean_conf, quality=text.quality,

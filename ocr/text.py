@@ -24,6 +24,9 @@ class Word:
     width: int
     height: int
     line_key: tuple[int, int, int] = (0, 0, 0)  # (block, paragraph, line) from Tesseract
+    # True when `conf` was raised by a second reading that agreed (ocr.process): the letters
+    # are confirmed, but two readings can share a tone-mark error (`Yên` for `Yến`)
+    confirmed: bool = False
 
     @property
     def right(self) -> int:
@@ -96,7 +99,8 @@ def page_to_dict(page: PageText) -> dict:
                 "text": line.text,
                 "conf": round(line.conf, 2),
                 "words": [
-                    [w.text, round(w.conf, 2), w.left, w.top, w.width, w.height, *w.line_key]
+                    [w.text, round(w.conf, 2), w.left, w.top, w.width, w.height, *w.line_key,
+                     *([1] if w.confirmed else [])]
                     for w in line.words
                 ],
             }
@@ -108,7 +112,8 @@ def page_to_dict(page: PageText) -> dict:
 def page_from_dict(data: dict) -> PageText:
     lines = [
         Line(
-            words=[Word(t, c, x, y, w, h, (b, p, n)) for t, c, x, y, w, h, b, p, n in ln["words"]],
+            words=[Word(t, c, x, y, w, h, (b, p, n), bool(rest and rest[0]))
+                   for t, c, x, y, w, h, b, p, n, *rest in ln["words"]],
             text=ln["text"],
             conf=ln["conf"],
         )

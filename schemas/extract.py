@@ -49,6 +49,8 @@ class ExtractedField:
     page: int = 1  # 1-based index in the pages given
     min_conf: float = 1.0  # 0-1: the lowest OCR confidence of one value word
     dropped: bool = False  # the label is printed but no value was read (value "")
+    # value words whose confidence only a second reading gave (ocr.text.Word.confirmed)
+    confirmed_words: tuple[str, ...] = ()
 
 
 # ---------------------------------------------------------------------------- label tables
@@ -173,6 +175,7 @@ class _Tok:
     right: int
     conf: float
     height: int
+    confirmed: bool = False
 
 
 @dataclass
@@ -198,7 +201,7 @@ def _split_word(w: Word) -> list[_Tok]:
     x = w.left
     for p in parts:
         width = max(1, round(w.width * len(p) / total))
-        toks.append(_Tok(p, _fold_char_key(p), x, x + width, w.conf, w.height))
+        toks.append(_Tok(p, _fold_char_key(p), x, x + width, w.conf, w.height, w.confirmed))
         x += width
     return toks
 
@@ -486,7 +489,9 @@ def _finish(acc: _Acc) -> ExtractedField | None:
         return None
     label_score = acc.score / 100.0
     return ExtractedField(text, round(_conf(acc.toks) * label_score, 4),
-                          round(label_score, 4), acc.page, round(_min_conf(acc.toks), 4))
+                          round(label_score, 4), acc.page, round(_min_conf(acc.toks), 4),
+                          confirmed_words=tuple(t.text for t in acc.toks
+                                                if t.confirmed and t.key))
 
 
 # ---------------------------------------------------------------------------- party headings

@@ -26,7 +26,8 @@ import unicodedata
 
 from schemas.vocab import GIVEN_NAMES, PROVINCE_CODES, fold
 
-__all__ = ["SURNAMES", "name_problem", "given_name_problem", "tone_ambiguous_words",
+__all__ = ["SURNAMES", "confirmed_name_word_doubtful", "name_problem", "given_name_problem",
+           "tone_ambiguous_words",
            "text_problem", "address_problem", "is_syllable", "repair_diacritics",
            "repair_surname", "repair_address_units", "residence_problem"]
 
@@ -129,6 +130,21 @@ def given_name_problem(value: str | None) -> str | None:
         if known and _tone_key(word) not in known:
             return "dấu của tên hoặc chữ đệm có thể bị đọc sai"
     return None
+
+
+def confirmed_name_word_doubtful(word: str, is_surname: bool) -> bool:
+    """A name word that only a second reading confirmed: the letters agree, but both
+    readings can share a tone-mark error, so it stands only when no other common name (or,
+    first, no more usual surname) differs from it by marks alone (`Yên`/`Yến`: doubtful;
+    `Thanh`: stands). A word that is no common name at all (`Hát`) is doubtful too."""
+    word = unicodedata.normalize("NFC", "".join(ch for ch in word if ch.isalpha()))
+    if not word:
+        return False
+    if is_surname:
+        usual = next((s for s in _SURNAME_ORDER if fold(s) == fold(word)), None)
+        return usual is None or usual.lower() != word.lower()
+    known = _GIVEN_FOLDS.get(fold(word), set())
+    return _tone_key(word) not in known or len(known) > 1
 
 
 def tone_ambiguous_words(value: str | None) -> list[str]:

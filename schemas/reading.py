@@ -20,6 +20,7 @@ from schemas.normalize import (
 )
 from schemas.quality import (
     address_problem,
+    confirmed_name_word_doubtful,
     given_name_problem,
     name_problem,
     repair_address_units,
@@ -260,6 +261,13 @@ def _read_one(
     messages += [f"{FIELD_LABELS.get(n, n)}: không phải ngày hợp lệ (ngày hoặc tháng ngoài "
                  "giới hạn), cần kiểm tra" for n in sorted(not_dates)]
     messages += _cross_checks(doc_type, fields, words)
+    for name in sorted(NAME_FIELDS & raw.keys()):
+        ef, value = raw[name], fields.get(name) or ""
+        first = value.split(" ")[0].lower() if value else ""
+        if any(confirmed_name_word_doubtful(w, is_surname=w.lower().strip(".,") == first)
+               for w in ef.confirmed_words):
+            messages.append(f"{FIELD_LABELS.get(name, name)}: dấu của một chữ chỉ được lần đọc "
+                            "thứ hai xác nhận, cần kiểm tra")
     # a row whose label was not recognised, while a field of the form is absent: its value
     # may be that field's (left out, or taken for a neighbour's)
     absent = [n for n in FIELDS[doc_type] if n not in raw and n != "ward"]

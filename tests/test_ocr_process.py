@@ -160,6 +160,16 @@ def test_doubtful_words_are_confirmed_only_when_a_second_reading_agrees(page: np
 
     confirmed = process.confirm_doubtful_words(binary, doubtful, "vie", 60, 200)
     after = {w.text: w.conf for w in confirmed.lines[name_line].words}
-    assert after[unsure] >= process.CONFIRMED_CONF
+    flags = {w.text: w.confirmed for w in confirmed.lines[name_line].words}
+    assert after[unsure] >= process.CONFIRMED_CONF and flags[unsure]
     assert after[wrong] == 30.0
     assert [ln.text for ln in confirmed.lines] == [ln.text for ln in doubtful.lines]
+
+
+def test_stored_page_text_keeps_which_words_a_second_reading_confirmed() -> None:
+    from ocr.text import Line, Word, page_from_dict, page_to_dict
+
+    page = PageText(lines=[Line([Word("Yên", 90.0, 0, 0, 9, 9, (1, 1, 1), confirmed=True),
+                                 Word("Bảo", 95.0, 12, 0, 9, 9, (1, 1, 1))])])
+    again = page_from_dict(page_to_dict(page))
+    assert [(w.text, w.confirmed) for w in again.words] == [("Yên", True), ("Bảo", False)]

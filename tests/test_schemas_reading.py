@@ -106,3 +106,20 @@ def test_a_closed_vocabulary_word_read_exactly_needs_no_confidence() -> None:
     [r] = read_records([repaired], "phu-tan", REG, TODAY)
     assert r.fields["ethnicity"] == "Kinh" and r.status is Status.NEEDS_REVIEW
     assert any("Dân tộc" in m for m in r.reasons)
+
+
+def test_a_name_word_only_a_second_reading_confirmed_stands_only_without_a_tone_twin() -> None:
+    """Two readings of the same pixels can share a tone error (`Yên` for `Yến`): a name word
+    whose confidence came from the second reading goes to review when another common name
+    differs from it by marks alone; the same word read confidently the first time stands."""
+    from dataclasses import replace
+
+    text = BIRTH.replace("NGUYỄN VĂN AN", "NGUYỄN BẢO YÊN")
+    page = PageText.from_text(text, conf=95.0)
+    [r] = read_records([page], "phu-tan", REG, TODAY)
+    assert r.status is Status.DIGITIZED, r.reasons
+    for line in page.lines:
+        line.words = [replace(w, confirmed=True) if w.text == "YÊN" else w for w in line.words]
+    [r] = read_records([page], "phu-tan", REG, TODAY)
+    assert r.status is Status.NEEDS_REVIEW
+    assert any("Họ, chữ đệm, tên" in m and "lần đọc thứ hai" in m for m in r.reasons)

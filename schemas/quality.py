@@ -27,7 +27,6 @@ import unicodedata
 from schemas.vocab import GIVEN_NAMES, PROVINCE_CODES, fold
 
 __all__ = ["SURNAMES", "confirmed_name_word_doubtful", "name_problem", "given_name_problem",
-           "tone_ambiguous_words",
            "text_problem", "address_problem", "is_syllable", "repair_diacritics",
            "repair_surname", "repair_address_units", "residence_problem"]
 
@@ -145,20 +144,6 @@ def confirmed_name_word_doubtful(word: str, is_surname: bool) -> bool:
         return usual is None or usual.lower() != word.lower()
     known = _GIVEN_FOLDS.get(fold(word), set())
     return _tone_key(word) not in known or len(known) > 1
-
-
-def tone_ambiguous_words(value: str | None) -> list[str]:
-    """The middle/given name words of `value` that are common names and differ from another
-    common name only in diacritics (`Thủy`/`Thùy`, `Hà`/`Hạ`): a misread of one is the other,
-    so nothing in the word itself tells it."""
-    if not value:
-        return []
-    out = []
-    for word in _given_words(unicodedata.normalize("NFC", value)):
-        known = _GIVEN_FOLDS.get(fold(word), set())
-        if _tone_key(word) in known and len(known) > 1:
-            out.append(word)
-    return out
 
 
 def repair_surname(value: str | None) -> str | None:

@@ -11,7 +11,6 @@ from schemas.quality import (
     repair_diacritics,
     residence_problem,
     text_problem,
-    tone_ambiguous_words,
 )
 from schemas.reading import read_records
 from schemas.records import Status
@@ -149,11 +148,6 @@ def test_given_name_rules_accept_real_names() -> None:
     # a rare name no common name folds to
     assert given_name_problem("Lê Thị Xíu") is None
     assert given_name_problem(None) is None
-
-
-def test_tone_ambiguous_words() -> None:
-    assert tone_ambiguous_words("Phạm Thị Thủy Oanh") == ["Thị", "Thủy"]
-    assert tone_ambiguous_words("Nguyễn Hoài Phong") == []
 
 
 def test_misread_given_name_sends_record_to_review() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 import subprocess
+import tempfile
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -121,25 +122,36 @@ def _readable_pdf(source: bytes | Path) -> tuple[dict, int]:
     return info, n
 
 
-def _split_pdf(data: bytes, dpi: int, first: int = 1, last: int | None = None) -> Iterator[Page]:
-    from pdf2image import convert_from_bytes
-
-    info, n = _readable_pdf(data)
-    render_dpi = _pdf_dpi_cap(info, dpi)
+def _pdf_pages(path: Path, dpi: int, first: int = 1, last: int | None = None) -> Iterator[Page]:
+    """Pages `first`..`last` of a PDF on disk: one pdfinfo, then one pdftoppm per page on the
+    file itself (memory bounded by one page, whatever the page count; poppler honours /Rotate
+    and the page CTM). Rendering from bytes through pdf2image wrote the whole file to a
+    temporary file and ran pdfinfo again for every page: for a 100 MB scan, 200 MB written
+    per page."""
+    info, n = _readable_pdf(path)
     if first > n:
         raise UnreadableInput(MSG_NO_PAGES)
-    for i in range(first, min(n, last or n) + 1):
-        # One page per poppler call keeps memory bounded by one page, whatever
-        # the page count. poppler honours /Rotate and the page CTM.
+    render_dpi = _pdf_dpi_cap(info, dpi)
+    for number in range(first, min(n, last or n) + 1):
+        cmd = ["pdftoppm", "-r", str(render_dpi), "-f", str(number), "-l", str(number),
+               "-singlefile", str(path)]
         try:
-            images = convert_from_bytes(
-                data, dpi=render_dpi, first_page=i, last_page=i, timeout=PDF_TIMEOUT_S
-            )
-        except Exception:
+            proc = subprocess.run(cmd, capture_output=True, timeout=PDF_TIMEOUT_S, check=False)
+            if proc.returncode != 0 or not proc.stdout:
+                raise UnreadableInput(MSG_DAMAGED_PDF)
+            img = Image.open(io.BytesIO(proc.stdout))
+            img.load()
+        except (subprocess.TimeoutExpired, OSError, UnidentifiedImageError):
             raise UnreadableInput(MSG_DAMAGED_PDF) from None
-        if not images:
-            raise UnreadableInput(MSG_DAMAGED_PDF)
-        yield Page(i, _pil_to_array(images[0]), float(render_dpi))
+        yield Page(number, _pil_to_array(img), float(render_dpi))
+
+
+def _split_pdf(data: bytes, dpi: int, first: int = 1, last: int | None = None) -> Iterator[Page]:
+    """The same from bytes: one temporary copy of the file serves all its pages."""
+    with tempfile.TemporaryDirectory(prefix="pdf-") as tmp:
+        path = Path(tmp) / "input.pdf"
+        path.write_bytes(data)
+        yield from _pdf_pages(path, dpi, first, last)
 
 
 def _check_size(width: int, height: int) -> None:
@@ -240,43 +252,24 @@ def split_pages(data: bytes, name: str, dpi: int = 300) -> Iterator[Page]:
         yield from _split_image(data, kind)
 
 
-def _pdf_page_from_file(path: Path, number: int, dpi: int) -> Page:
-    """One page of a PDF on disk: one pdfinfo and one pdftoppm on the file itself. Going
-    through bytes costs two more copies of the whole file and a second pdfinfo per page
-    (pdf2image writes the bytes to a temporary file for each call): for a 100 MB scan,
-    200 MB written for every page."""
-    info, n = _readable_pdf(path)
-    if number > n:
-        raise UnreadableInput(MSG_NO_PAGES)
-    render_dpi = _pdf_dpi_cap(info, dpi)
-    cmd = ["pdftoppm", "-r", str(render_dpi), "-f", str(number), "-l", str(number),
-           "-singlefile", str(path)]
-    try:
-        proc = subprocess.run(cmd, capture_output=True, timeout=PDF_TIMEOUT_S, check=False)
-        if proc.returncode != 0 or not proc.stdout:
-            raise UnreadableInput(MSG_DAMAGED_PDF)
-        img = Image.open(io.BytesIO(proc.stdout))
-        img.load()
-    except (subprocess.TimeoutExpired, OSError, UnidentifiedImageError):
-        raise UnreadableInput(MSG_DAMAGED_PDF) from None
-    return Page(number, _pil_to_array(img), float(render_dpi))
-
-
 def load_page(source: bytes | Path, name: str, number: int, dpi: int = 300) -> Page:
     """Page `number` (1-based) alone, without decoding the others: a page task's input.
-    `source` is the file's bytes or, better for PDFs, the file itself (see
-    `_pdf_page_from_file`)."""
+    `source` is the file's bytes or, better for PDFs, the file itself (no copy of it)."""
     del name
     if isinstance(source, Path):
         with source.open("rb") as f:
             kind = sniff_format(f.read(1024))
         if kind == "pdf":
-            return _pdf_page_from_file(source, number, dpi)
+            return next(_pdf_pages(source, dpi, first=number, last=number))
         source = source.read_bytes()
     data = source
     kind = sniff_format(data)
     if kind == "pdf":
-        return next(_split_pdf(data, dpi, first=number, last=number))
+        pages = _split_pdf(data, dpi, first=number, last=number)
+        try:
+            return next(pages)
+        finally:
+            pages.close()  # removes the temporary copy now, not when collected
     img = _open_image(data)
     try:
         img.seek(number - 1)

@@ -102,20 +102,20 @@ def recover_missed_lines(
 # Doubtful words: Tesseract's confidence in a correct word is often low (a short word, a
 # stacked diacritic, a word touching what is left of a leader), and one such word sends a
 # whole record to review. The lines holding them are read a second time, all in one call,
-# from the cleaned page enlarged (CONFIRM_SCALES) (Tesseract segments and classifies
+# from the cleaned page enlarged CONFIRM_SCALE times (Tesseract segments and classifies
 # other pixels; the page before binarization confirmed fewer words on the demo set: 3 of
-# 18 records against 5). A word both readings agree on is
-# confirmed: its confidence becomes at least CONFIRMED_CONF. A word they disagree on keeps
+# 18 records against 5). A word both readings agree on is confirmed: its confidence
+# becomes at least CONFIRMED_CONF. A word they disagree on keeps
 # its first reading and its low confidence, and the record goes to review as before.
 # Which words are doubtful follows what the reading of records demands of a value's words
 # (schemas.reading): 0.6 for a word, up to 0.9 for the digits of an ID number.
 CONFIRM_BELOW = 60.0
 CONFIRM_DIGITS_BELOW = 90.0
 CONFIRMED_CONF = 90.0
-# One second reading only: a third one (2x, of the lines still doubtful) confirmed 4 more
-# records on the 150-record set but also 2 tone misreadings (`Yên` for `Yến`, `Hát` for
-# `Hải`) that both enlarged readings repeated: digitized precision 1.000 -> 0.973.
-CONFIRM_SCALES = (1.5,)
+# One second reading only: a third one (2x, of the lines still doubtful) confirmed 3 more
+# records on the 150-record set, 2 of them wrong (`Yên` for `Yến`, `Hát` for `Hải`, repeated
+# by both enlarged readings): digitized precision 1.000 -> 0.973. 1.25x did the same.
+CONFIRM_SCALE = 1.5
 CONFIRM_MAX_LINES = 80
 CONFIRM_PAD = 10
 _EDGE_PUNCTUATION = ".,:;|!'\"`‘’“”-–—_~…"
@@ -137,7 +137,7 @@ def _doubtful(word: Word) -> bool:
 
 def confirm_doubtful_words(
     image: np.ndarray, text: PageText, lang: str, timeout: float, dpi: int,
-    scale: float = CONFIRM_SCALES[0],
+    scale: float = CONFIRM_SCALE,
 ) -> PageText:
     """Read the lines that hold doubtful words again from `image` enlarged `scale` times
     (one Tesseract call, psm 6) and raise the confidence of the words both readings agree
@@ -246,7 +246,6 @@ def process_page(
     text = recover_missed_lines(cleaned.image, text, lang, timeout, ppi)
     timings["missed_lines"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    for scale in CONFIRM_SCALES:
-        text = confirm_doubtful_words(cleaned.image, text, lang, timeout, ppi, scale)
+    text = confirm_doubtful_words(cleaned.image, text, lang, timeout, ppi)
     timings["confirm_words"] = time.perf_counter() - t0
     return PageReading(cleaned, text, timings, pdf)

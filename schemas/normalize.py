@@ -55,8 +55,9 @@ _EDGE_JUNK = " \t.:;,_-–—…·•|/\\*~=\"'`„“”¬ˆ"
 _LEADERS = re.compile(r"(?:\.{2,}|…+|_{2,}|-{2,}|·{2,}|—{2,})")
 
 
-# the fraction slash and the division slash Tesseract reads for `/` (`31⁄07⁄2007`)
-_SLASHES = str.maketrans({"\u2044": "/", "\u2215": "/"})
+# the fraction slash and the division slash Tesseract reads for `/` (`31⁄07⁄2007`), and a
+# leader's last dash (`ngày 30_`)
+_MARKS = str.maketrans({"\u2044": "/", "\u2215": "/", "_": " "})
 
 
 def clean_text(value: str | None) -> str | None:
@@ -64,8 +65,7 @@ def clean_text(value: str | None) -> str | None:
     if value is None:
         return None
     text = unicodedata.normalize("NFC", value)
-    text = _LEADERS.sub(" ", text).replace("_", " ")  # `ngày 30_`: a leader's last dash
-    text = text.translate(_SLASHES)
+    text = _LEADERS.sub(" ", text).translate(_MARKS)
     text = re.sub(r"(?<=[^\W\d_])\.(?=[^\W\d_])", " ", text)  # `Xã.Hồ.Hơn` (leader dots)
     text = re.sub(r",\.+", ", ", text)
     text = _SPACES.sub(" ", text).strip(_EDGE_JUNK).strip()
@@ -117,8 +117,7 @@ def read_date(value: str | None) -> DateReading:
     look-alike glued to it) -> nothing."""
     if not value:
         return DateReading(None)
-    text = unicodedata.normalize("NFC", _cut_in_words(value)).replace("_", " ")
-    text = text.translate(_SLASHES)
+    text = unicodedata.normalize("NFC", _cut_in_words(value)).translate(_MARKS)
     plain = _SPACES.sub(" ", strip_diacritics(text))
     for m in _NUMERIC_DATE.finditer(plain):
         token = "".join(m.groups())

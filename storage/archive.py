@@ -242,8 +242,12 @@ class Archive:
     def put_searchable_pdf(self, record_id: str, sha: str, pages: list[int]) -> str | None:
         """Join the record's page PDFs into `searchable/<record_id>.pdf`; its key, or None
         when none of its pages has one (blank or unreadable pages)."""
-        parts = [self.store.get(key) for key in
-                 (f"pages/{sha}/{n:04d}.pdf" for n in pages) if self.store.exists(key)]
+        parts = []
+        for n in pages:
+            try:
+                parts.append(self.store.get(f"pages/{sha}/{n:04d}.pdf"))
+            except ObjectNotFound:
+                continue  # a blank or unreadable page has none
         if not parts:
             return None
         key = f"searchable/{record_id}.pdf"

@@ -44,6 +44,7 @@ def run(
     bar = Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
         TimeElapsedColumn(), console=err, transient=False,
+        refresh_per_second=2,  # a batch takes minutes; redrawing 10 times a second costs CPU
     )
     files = bar.add_task("files", total=None)
     pages = bar.add_task("pages", total=0)

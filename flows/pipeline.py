@@ -2,18 +2,19 @@
 
 One flow run takes every file waiting under `INBOX/<ward>/`. Tasks are coarse (a file,
 a page) and retry only on I/O errors, never on bugs. Page tasks run in parallel, one
-single-threaded Tesseract each, as many as `DIGITIZE_OCR_WORKERS` (all cores by default).
+single-threaded Tesseract each, as many as `DIGITIZE_OCR_WORKERS` (one more than the cores by default).
 """
 
 from __future__ import annotations
 
 import errno
 import time
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
+from queue import Queue
 from typing import Any
 
 from prefect import flow, get_run_logger, task
@@ -451,25 +452,7 @@ def process_secured(secured: list[Secured], summary: RunSummary) -> RunSummary:
             if first and first["source_name"] != s.drop.source_name:
                 s.duplicate_of = first["source_name"]
 
-    page_futures: list[tuple[Secured, list[PrefectFuture[PageResult]]]] = []
-    for s in inspected:
-        to_read = [] if (s.unreadable or s.duplicate_of) else range(1, s.pages + 1)
-        progress.emit("pages", len(to_read))
-        page_futures.append(
-            (s, [read_page_task.submit(s.drop.sha256, s.drop.source_name, n) for n in to_read])
-        )
-
-    recorded: list[tuple[Secured, PrefectFuture[FileOutcome]]] = []
-    for s, futures in page_futures:
-        results = []
-        for future in futures:
-            results.append(_result(future))
-            progress.emit("page_done")
-        if any(r is None for r in results):
-            summary.failed.append(s.drop.source_name)
-            progress.emit("file_done")
-            continue
-        recorded.append((s, record_outcomes.submit(s, results, date.today())))
+    recorded = _read_and_record(inspected, summary, rt.settings.ocr_workers)
     settled_shas: set[str] = set()
     claims: set[tuple[str, str]] = set()
     for s, future in recorded:
@@ -499,6 +482,50 @@ def process_secured(secured: list[Secured], summary: RunSummary) -> RunSummary:
             len(summary.failed),
         )
     return summary
+
+
+def _read_and_record(
+    files: list[Secured], summary: RunSummary, workers: int
+) -> list[tuple[Secured, PrefectFuture[FileOutcome]]]:
+    """Read the files' pages and record each file's outcomes as soon as its pages are read.
+
+    Pages are submitted a few at a time (twice the workers), not all at once: a file's
+    record task then queues behind a handful of pages instead of behind the whole batch,
+    so extraction and storage overlap with the Tesseract of later pages, and a 300-page PDF
+    never has all its pages queued.
+    """
+    todo: deque[tuple[int, int]] = deque()  # (file index, page number), in inbox order
+    results: list[dict[int, PageResult | None]] = [{} for _ in files]
+    recorded: list[tuple[Secured, PrefectFuture[FileOutcome]]] = []
+    for i, s in enumerate(files):
+        to_read = 0 if (s.unreadable or s.duplicate_of) else s.pages
+        progress.emit("pages", to_read)
+        todo.extend((i, n) for n in range(1, to_read + 1))
+        if not to_read:
+            recorded.append((s, record_outcomes.submit(s, [], date.today())))
+
+    finished: Queue[PrefectFuture[PageResult]] = Queue()
+    in_flight: dict[PrefectFuture[PageResult], tuple[int, int]] = {}
+    while todo or in_flight:
+        while todo and len(in_flight) < 2 * workers:
+            i, n = todo.popleft()
+            future = read_page_task.submit(files[i].drop.sha256, files[i].drop.source_name, n)
+            in_flight[future] = (i, n)
+            future.add_done_callback(finished.put)
+        done = finished.get()
+        i, n = in_flight.pop(done)
+        results[i][n] = _result(done)
+        progress.emit("page_done")
+        s = files[i]
+        if len(results[i]) < s.pages:
+            continue
+        pages = [results[i][k] for k in range(1, s.pages + 1)]
+        if any(r is None for r in pages):
+            summary.failed.append(s.drop.source_name)
+            progress.emit("file_done")
+        else:
+            recorded.append((s, record_outcomes.submit(s, pages, date.today())))
+    return recorded
 
 
 def settle(archive: Archive, shas: set[str], claims: set[tuple[str, str]]) -> set[str]:

@@ -24,7 +24,10 @@ class PipelineSettings(BaseSettings):
         default=None, description="JSON or TOML ward registry; the built-in one when unset"
     )
     ocr_workers: int = Field(
-        default_factory=lambda: os.cpu_count() or 1,
+        # One more than the cores: while a page is in Python (loading, cleaning, its record),
+        # the others keep every core in Tesseract. Measured on 2 cores, 108 pages: 2 workers
+        # 135 s, 3 workers 122 s, 4 workers 120 s with a third more memory.
+        default_factory=lambda: (os.cpu_count() or 1) + 1,
         ge=1,
         description="pages cleaned and read at once, one single-threaded Tesseract each",
     )

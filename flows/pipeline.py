@@ -2,7 +2,8 @@
 
 One flow run takes every file waiting under `INBOX/<ward>/`. Tasks are coarse (a file,
 a page) and retry only on I/O errors, never on bugs. Page tasks run in parallel, one
-single-threaded Tesseract each, as many as `DIGITIZE_OCR_WORKERS` (one more than the cores by default).
+single-threaded Tesseract each, as many as `DIGITIZE_OCR_WORKERS` (by default one more
+than the cores).
 """
 
 from __future__ import annotations

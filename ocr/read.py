@@ -92,6 +92,9 @@ def _rows_to_page(rows: list[dict[str, str]], width: int, height: int) -> PageTe
         b = key[0]
         prev = block_pos.get(b)
         block_pos[b] = (top, left) if prev is None else (min(prev[0], top), min(prev[1], left))
+    # Vietnamese is written across the page: a "line" Tesseract reads down the page is a
+    # column of row numbers or a border read as vertical text, garbage a value could absorb.
+    lines_by_key = {k: ws for k, ws in lines_by_key.items() if not _is_vertical(ws)}
     first_seen = {k: i for i, k in enumerate(lines_by_key)}
     order = sorted(
         lines_by_key,
@@ -103,6 +106,18 @@ def _rows_to_page(rows: list[dict[str, str]], width: int, height: int) -> PageTe
     return PageText(
         lines=lines, mean_conf=mean_conf, quality=page_quality(words), width=width, height=height
     )
+
+
+def _is_vertical(words: list[Word]) -> bool:
+    """True when every word stands below or above the one before it, not beside it."""
+    if len(words) < 2:
+        return False
+    for a, b in zip(words, words[1:], strict=False):
+        overlap = min(a.right, b.right) - max(a.left, b.left)
+        apart = abs(a.top - b.top) >= 0.8 * max(a.height, b.height)
+        if not apart or overlap < 0.5 * min(a.width, b.width):
+            return False
+    return True
 
 
 def _dict_to_rows(data: dict[str, list]) -> list[dict[str, str]]:

@@ -60,6 +60,27 @@ def test_decomposed_input_comes_back_nfc() -> None:
     assert page_quality([Word(nfd, 90, 0, 0, 10, 10)]) > 0.8
 
 
+def _row(block: int, line: int, text: str, left: int, top: int, w: int = 40,
+         h: int = 40) -> dict[str, str]:
+    return {"block_num": str(block), "par_num": "1", "line_num": str(line),
+            "left": str(left), "top": str(top), "width": str(w), "height": str(h),
+            "conf": "60", "text": text}
+
+
+def test_vertical_reading_of_a_number_column_is_dropped() -> None:
+    # Measured on a clean generated form: Tesseract read the column of row numbers
+    # ("8." above "7." ...) as one vertical line, `®@ >i!i Ơ`, which the empty
+    # `Nơi đăng ký khai sinh:` above it then took as its value.
+    rows = [
+        _row(1, 1, "10.", 235, 1275, 70), _row(1, 1, "Nơi", 330, 1274, 72),
+        _row(1, 1, "sinh:", 762, 1274, 112),
+        _row(6, 1, "®@", 228, 1186, 42), _row(6, 1, ">i!i", 228, 1092, 42, 60),
+        _row(6, 1, "Ơ", 233, 1022, 26, 35),
+    ]
+    text = _rows_to_page(rows, 2480, 3508)
+    assert text.text == "10. Nơi sinh:"
+
+
 def test_quality_low_on_noise() -> None:
     rng = np.random.default_rng(3)
     noise = np.where(rng.random((600, 900)) < 0.08, 0, 255).astype(np.uint8)

@@ -70,7 +70,17 @@ def clean_text(value: str | None) -> str | None:
     text = re.sub(r",\.+", ", ", text)
     text = _SPACES.sub(" ", text).strip(_EDGE_JUNK).strip()
     text = re.sub(r"\s+([,;])", r"\1", text)
-    return text or None
+    return _strip_glued_rule(text) or None
+
+
+def _strip_glued_rule(text: str) -> str:
+    """A table's rule glued to the value's first letter (`lỦy ban`, `|NGUYỄN`): no word
+    has a lowercase letter or a bar before a capital, nor an `I` before `Ủy`."""
+    if len(text) < 3 or text[0] not in "lI|!" or not text[1].isupper():
+        return text
+    if text[0] == "I" and not text[2].islower():
+        return text  # `IN...` may be a word in capitals
+    return text[1:]
 
 
 # a date is taken only when its whole token is a date: a letter or digit glued to either end

@@ -218,3 +218,17 @@ def test_a_broken_title_taken_for_a_label_gives_way_to_the_real_label() -> None:
             "Họ, chữ đệm, tên: Nguyễn Hoàng Khoa\nNgày, tháng, năm sinh: 20⁄09⁄1992")
     f = extract_fields(BIRTH, [PageText.from_text(text)])
     assert normalize_date(f["date_of_birth"].value) == "1992-09-20"  # fraction slashes too
+
+
+def test_a_table_rule_glued_to_the_value_is_not_part_of_it() -> None:
+    # Measured on a clean bordered form: `10. Nơi đăng ký khai sinh lỦy ban nhân dân ...`
+    # (the cell's left rule read as `l`) went to review for a mixed-case word.
+    text = ("PHIẾU THU THẬP THÔNG TIN DÂN CƯ\n"
+            "10. Nơi đăng ký khai sinh lỦy ban nhân dân phường Phú Tân, thành phố Thủ Dầu "
+            "Một, tỉnh Bình Dương\n1. Họ, chữ đệm và tên khai sinh | INGUYỄN VĂN AN")
+    rec = _read(text)
+    assert rec.fields["birth_registration_place"].startswith("Ủy ban nhân dân phường Phú Tân")
+    assert not any("Nơi đăng ký khai sinh" in r for r in rec.reasons)
+    # An `I` before capitals may be the name's own letter: kept, and review decides.
+    assert rec.fields["full_name"].startswith("Inguyễn")
+    assert "Họ, chữ đệm, tên: có chữ không phải âm tiết tiếng Việt" in " ".join(rec.reasons)

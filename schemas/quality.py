@@ -239,12 +239,22 @@ def residence_problem(value: str | None) -> str | None:
     return "địa chỉ không đầy đủ (không có quận, huyện, thành phố hay tỉnh)"
 
 
+_INSTITUTION = re.compile(
+    r"(?:benh vien|tram y te|trung tam|nha ho sinh|phong kham|uy ban nhan dan|ubnd)\b"
+)
+
+
 def address_problem(value: str | None) -> str | None:
     """An address that holds two addresses (a value ran into the next line's), or a unit word
     before a number whose diacritics OCR changed (`Tố 26` for `Tổ 26`)."""
     if not value:
         return None
-    words = fold(value).replace(",", " ").split()
+    # A place named inside an institution's name (`Bệnh viện Đa khoa tỉnh Đồng Nai, thành
+    # phố Biên Hòa, tỉnh Đồng Nai`) is not a second address: count the address's own parts.
+    parts = [p.strip() for p in fold(value).split(",")]
+    if len(parts) > 1 and _INSTITUTION.match(parts[0]) and parts[-1].startswith("tinh "):
+        parts = parts[1:]  # only the first part may be a name, and the province ends it
+    words = " ".join(parts).split()
     if words.count("tinh") > 1 or words.count("phuong") > 1 or words.count("xa") > 1:
         return "có thể lẫn hai địa chỉ"
     last = value.rsplit(",", 1)[-1].strip()

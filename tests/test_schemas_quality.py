@@ -41,6 +41,12 @@ def test_text_debris_and_address_checks() -> None:
     assert address_problem("Tố 26, ấp 9, phường Tân Bình")
     assert address_problem("phường An Phú, tỉnh Bình Dương phường An Phú, tỉnh Bình Dương")
     assert address_problem("Tổ 26, ấp 9, phường Tân Bình, tỉnh Bình Dương") is None
+    # a province inside a hospital's name is not a second address; a place after the
+    # province still is
+    hospital = "Bệnh viện Đa khoa tỉnh Đồng Nai, thành phố Biên Hòa, tỉnh Đồng Nai"
+    assert address_problem(hospital) is None
+    assert address_problem("Ủy ban nhân dân phường An Phú, thành phố Thuận An, "
+                           "tỉnh Bình Dương, phường An Phú")
     assert address_problem("Tổ 3, ấp 1, phường An Thạnh, thành phố Thuận An, tỉnh Bình")
     assert residence_problem("Tổ 6, khu phố 4, phường An")  # the wrapped rest lost
     assert residence_problem("Số 5, phường Bến Nghé, quận 1, TP.HCM") is None

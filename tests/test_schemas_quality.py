@@ -44,6 +44,12 @@ def test_text_debris_and_address_checks() -> None:
     # a province inside a hospital's name is not a second address; a place after the
     # province still is
     hospital = "Bệnh viện Đa khoa tỉnh Đồng Nai, thành phố Biên Hòa, tỉnh Đồng Nai"
+    # an address that stops at a district or a city of a province lost its province
+    # (measured: a record counted with `..., huyện Đông Hòa` for `..., tỉnh Phú Yên`)
+    assert address_problem("Ủy ban nhân dân Xã Hòa Thành, huyện Đông Hòa")
+    assert address_problem("Tổ 1, phường Dĩ An, thành phố Dĩ An")
+    assert address_problem("Phường Tân Định, Quận 1, Thành phố Hồ Chí Minh") is None
+    assert address_problem("Xã Mỹ Khánh, huyện Phong Điền, thành phố Cần Thơ") is None
     assert address_problem(hospital) is None
     assert address_problem("Ủy ban nhân dân phường An Phú, thành phố Thuận An, "
                            "tỉnh Bình Dương, phường An Phú")
@@ -51,8 +57,9 @@ def test_text_debris_and_address_checks() -> None:
     assert residence_problem("Tổ 6, khu phố 4, phường An")  # the wrapped rest lost
     assert residence_problem("Số 5, phường Bến Nghé, quận 1, TP.HCM") is None
     assert residence_problem("Ấp 2, phường Bình Chuẩn, thành phố Thuận An, tỉnh Bình Dương") is None
-    assert address_problem("Số 38, đường Trân Văn Ơn, phường Phú Tân")  # `Trần` misread
-    assert address_problem("Số 33, đường Phú Lợi, phường Thới Hòa") is None  # a place
+    bd = "tỉnh Bình Dương"
+    assert address_problem(f"Số 38, đường Trân Văn Ơn, phường Phú Tân, {bd}")  # `Trần` misread
+    assert address_problem(f"Số 33, đường Phú Lợi, phường Thới Hòa, {bd}") is None  # a place
 
 
 def test_diacritics_repaired_only_against_one_known_name() -> None:
@@ -177,6 +184,7 @@ def test_place_terms_get_their_diacritics_back() -> None:
 def test_street_named_after_a_person_with_a_misread_surname_goes_to_review() -> None:
     from schemas.quality import address_problem
 
-    assert address_problem("Số 38, đường Trân Văn Ơn, khu phố 6, phường Phú Tân")
-    assert address_problem("Số 38, đường Trần Văn Ơn, khu phố 6, phường Phú Tân") is None
-    assert address_problem("Số 5, đường 30 tháng 4, phường Phú Tân") is None
+    assert address_problem("Số 38, đường Trân Văn Ơn, khu phố 6, phường Phú Tân, tỉnh Bình Dương")
+    assert address_problem("Số 38, đường Trần Văn Ơn, khu phố 6, phường Phú Tân, "
+                           "tỉnh Bình Dương") is None
+    assert address_problem("Số 5, đường 30 tháng 4, phường Phú Tân, tỉnh Bình Dương") is None

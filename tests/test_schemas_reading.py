@@ -67,7 +67,7 @@ def test_resident_form_ward_from_permanent_address() -> None:
 4. Số định danh cá nhân: 074176000111
 5. Dân tộc: Kinh   7. Quốc tịch: Việt Nam
 11. Quê quán: tỉnh Bình Dương
-12. Nơi thường trú: khu phố 1, phường Phú Lợi, thành phố Thủ Dầu Một
+12. Nơi thường trú: khu phố 1, phường Phú Lợi, thành phố Thủ Dầu Một, tỉnh Bình Dương
 15. Họ, chữ đệm và tên chủ hộ: LÊ VĂN DŨNG   16. Quan hệ với chủ hộ: Con
 """
     [r] = read(text, folder="phu-loi")

@@ -25,7 +25,7 @@ DC01 = """PHIẾU THU THẬP THÔNG TIN DÂN CƯ
 8. Tình trạng hôn nhân: Đã kết hôn   9. Nhóm máu:
 10. Nơi đăng ký khai sinh: ..........................
 11. Quê quán: tỉnh Bình Dương
-12. Nơi thường trú: Tố 26, khu phố 1, phường Phú Lợi, thành phố Thủ Dầu Một
+12. Nơi thường trú: Tố 26, khu phố 1, phường Phú Lợi, thành phố Thủ Dầu Một, tỉnh Bình Dương
 15. Họ, chữ đệm và tên chủ hộ: NGUYÊN VĂN DŨNG   16. Quan hệ với chủ hộ: Vợ
 """
 

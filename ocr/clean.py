@@ -228,7 +228,7 @@ def _axis_scores(gray: np.ndarray, long_side: int = 800) -> tuple[float, float, 
     score, and a page turned a quarter shows the opposite. Ink points of a
     ~800 px copy (at most 40k of them), 2 deg steps: ~20 ms.
     """
-    pts = _skew_points(gray, long_side)
+    pts = _skew_points(gray, long_side, drop_rules=True)
     if len(pts) < 500:
         return 0.0, 0.0, 0.0
     if len(pts) > 40_000:
@@ -503,12 +503,16 @@ SKEW_LONG_SIDE = 1600
 SKEW_COARSE_POINTS = 60_000
 
 
-def _skew_points(gray: np.ndarray, long_side: int = SKEW_LONG_SIDE) -> np.ndarray:
+def _skew_points(
+    gray: np.ndarray, long_side: int = SKEW_LONG_SIDE, drop_rules: bool = False
+) -> np.ndarray:
     """(x, y) of ink pixels on a downscaled copy, centred."""
     small, _ = _downscale(gray, long_side)
     if small.dtype != np.uint8:
         small = small.astype(np.uint8)
     _, ink = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    if drop_rules:
+        ink = _without_rules(ink)
     # Rows (and columns) that are mostly ink are not text: fax line streaks,
     # scanner lines, a black border. They run along the image axes whatever the
     # content's skew, and one such row outweighs every text line in the profile
@@ -526,6 +530,29 @@ def _skew_points(gray: np.ndarray, long_side: int = SKEW_LONG_SIDE) -> np.ndarra
     pts = np.stack([xs, ys], axis=1).astype(np.float32)
     pts -= np.array([small.shape[1] / 2, small.shape[0] / 2], dtype=np.float32)
     return pts
+
+
+def _without_rules(ink: np.ndarray) -> np.ndarray:
+    """Ink without the long thin shapes that are not text: a table's grid, rules, frames.
+
+    A table's vertical rules make the column profile as spiky as text lines make the row
+    profile (measured: a clean bordered form scored 2.56 columns/rows and was turned a
+    quarter; 0.57 without its grid). A shape at least a tenth of the page long that is
+    thin (a rule, at any slant) or sparse in its box (a grid) goes; letters, and words
+    or lines merged by blur, are small or solid and stay.
+    """
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    if n <= 1:
+        return ink
+    bw, bh, area = stats[:, 2], stats[:, 3], stats[:, 4]
+    longest, shortest = np.maximum(bw, bh), np.minimum(bw, bh)
+    rule = (longest >= 0.1 * max(ink.shape)) & ((shortest <= 4) | (area < 0.2 * bw * bh))
+    rule[0] = False  # the background
+    if not rule.any():
+        return ink
+    out = ink.copy()
+    out[rule[labels]] = 0
+    return out
 
 
 def _profile_score(pts: np.ndarray, angle: float) -> float:

@@ -94,7 +94,11 @@ def _rows_to_page(rows: list[dict[str, str]], width: int, height: int) -> PageTe
         block_pos[b] = (top, left) if prev is None else (min(prev[0], top), min(prev[1], left))
     # Vietnamese is written across the page: a "line" Tesseract reads down the page is a
     # column of row numbers or a border read as vertical text, garbage a value could absorb.
-    lines_by_key = {k: ws for k, ws in lines_by_key.items() if not _is_vertical(ws)}
+    # Unless most lines run down the page: then the page itself was left turned a quarter,
+    # and its vertical lines are its text.
+    vertical = {k for k, ws in lines_by_key.items() if _is_vertical(ws)}
+    if 2 * len(vertical) <= sum(1 for ws in lines_by_key.values() if len(ws) > 1):
+        lines_by_key = {k: ws for k, ws in lines_by_key.items() if k not in vertical}
     first_seen = {k: i for i, k in enumerate(lines_by_key)}
     order = sorted(
         lines_by_key,

@@ -3,11 +3,8 @@ shared/real-scans). The values are fictitious: a 10-digit ID and a xã in Hưng 
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from pathlib import Path
-
-import pytest
 
 from ocr.text import Line, PageText, Word
 from schemas.reading import read_records
@@ -15,8 +12,6 @@ from schemas.records import DocType, Status
 from schemas.wards import WardRegistry
 
 IMAGE = Path(__file__).parent / "data" / "vn_birth_cert_filled_sample_govtrust.jpg"
-
-pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None, reason="no tesseract")
 
 
 def _ocr(path: Path) -> PageText:

@@ -79,6 +79,10 @@ def test_vertical_reading_of_a_number_column_is_dropped() -> None:
     ]
     text = _rows_to_page(rows, 2480, 3508)
     assert text.text == "10. Nơi sinh:"
+    # A page left turned a quarter is read down the page: its lines are all kept.
+    turned = [_row(1, 1, "Nơi", 2818, 254), _row(1, 1, "sinh:", 2818, 330),
+              _row(1, 2, "Dân", 2737, 254), _row(1, 2, "tộc:", 2737, 330)]
+    assert _rows_to_page(turned, 3508, 2480).text == "Nơi sinh:\nDân tộc:"
 
 
 def test_quality_low_on_noise() -> None:

@@ -226,7 +226,8 @@ def test_a_table_rule_glued_to_the_value_is_not_part_of_it() -> None:
     text = ("PHIẾU THU THẬP THÔNG TIN DÂN CƯ\n"
             "10. Nơi đăng ký khai sinh lỦy ban nhân dân phường Phú Tân, thành phố Thủ Dầu "
             "Một, tỉnh Bình Dương\n1. Họ, chữ đệm và tên khai sinh | INGUYỄN VĂN AN")
-    rec = _read(text)
+    rec = _read(text + "\n14. Nghề nghiệp [Lao động tự do")  # a rule read as `[`
+    assert rec.fields["occupation"] == "Lao động tự do"
     assert rec.fields["birth_registration_place"].startswith("Ủy ban nhân dân phường Phú Tân")
     assert not any("Nơi đăng ký khai sinh" in r for r in rec.reasons)
     # An `I` before capitals may be the name's own letter: kept, and review decides.

@@ -179,9 +179,17 @@ class Archive:
         if sha256_hex(data) != sha:
             raise OSError(f"original {sha[:12]} does not match its hash")
         self._cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, cached)
+        # A temporary name of its own: two tasks of one process fetching the same original
+        # (a file and its copy) must not write into one file while the other renames it
+        # (measured: a page read empty after a run was killed and rerun).
+        fd, tmp = tempfile.mkstemp(dir=self._cache_dir, prefix=f"{sha}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, cached)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
         return cached
 
     def forget_cached(self, sha: str) -> None:

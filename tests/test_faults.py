@@ -160,8 +160,8 @@ def _kill_trials(inbox: Path, stores: list[dict[str, str]], tmp: Path, use_store
     with ThreadPoolExecutor(max_workers=2) as pool:
         list(pool.map(trial, range(1, len(stores))))
     for n, store in enumerate(stores[1:], start=1):
-        assert check_store(store, use_store, sources) == clean, \
-            f"trial {n}, kill at {delays[n - 1]:.1f}s"
+        got = check_store(store, use_store, sources)
+        assert got == clean, f"trial {n}, kill at {delays[n - 1]:.1f}s: {got} != {clean}"
 
 
 def test_kill_9_then_rerun_local(small_inbox: Path, tmp_path: Path, use_store) -> None:

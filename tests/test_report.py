@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from pathlib import Path
 from types import SimpleNamespace
@@ -99,3 +100,28 @@ def test_publish_inside_a_flow_run(tmp_path: Path) -> None:
     assert by_key[artifact_key("ward-progress", ward)].data == 25.0  # 1 of 4
     assert "Phú Tân" not in str([a.data for a in artifacts])  # codes only
     assert "digitize review list" in str(by_key["review-queue"].data)
+
+
+def test_one_original_fetched_by_many_tasks_at_once_is_whole_for_each(tmp_path: Path) -> None:
+    # Measured: a file and its copy (one content) inspected at the same moment shared one
+    # temporary cache file; one task read it while the other was rewriting it, and a good
+    # scan was rejected as empty.
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from storage.archive import SourceDrop, sha256_hex
+
+    data = os.urandom(32 * 1024 * 1024)
+    sha = sha256_hex(data)
+    archive = Archive(LocalStore(tmp_path / "store"), cache_dir=tmp_path / "cache")
+    archive.secure_original(data, SourceDrop(sha, "phu-tan/a.png", "phu-tan", len(data),
+                                             "2026-01-01T00:00:00+00:00"))
+    start = threading.Barrier(8)
+
+    def fetch(_: int) -> bool:
+        start.wait()
+        return archive.original(sha) == data
+
+    with ThreadPoolExecutor(8) as pool:
+        assert all(pool.map(fetch, range(8)))
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == [sha]  # no leftovers

@@ -163,14 +163,23 @@ def normalize_date(value: str | None) -> str | None:
     return parsed.isoformat() if parsed else None
 
 
+def _name_token(token: str) -> str:
+    letters = any(ch.isalpha() for ch in token)
+    return "".join(
+        ch if ((ch.isalpha() and unicodedata.category(ch) != "Lm") or ch in "'’"
+               or (letters and ch.isdigit()))
+        else " " for ch in token)
+
+
 def normalize_name(value: str | None) -> str | None:
     """`NGUYỄN  VĂN AN.` -> `Nguyễn Văn An`: letters, spaces and apostrophes, title case."""
     text = clean_text(value)
     if not text:
         return None
-    # letters only: a modifier letter (`ˆ`, `ˇ`: category Lm) is a stray mark, not a letter
-    text = "".join(ch if ((ch.isalpha() and unicodedata.category(ch) != "Lm") or ch in " '’")
-                   else " " for ch in text)
+    # letters only: a modifier letter (`ˆ`, `ˇ`: category Lm) is a stray mark, not a letter.
+    # A digit glued to letters stays, though: it is a misread letter (`0anh` for `Oanh`), and
+    # dropping it would turn the name into another one (`Anh`); the checks then see it.
+    text = " ".join(_name_token(token) for token in text.split())
     text = text.replace("’", "'")
     words = [w for w in _SPACES.split(text) if w.strip("'")]
     if not words:

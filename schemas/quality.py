@@ -223,6 +223,11 @@ _UNITS_BEFORE_NUMBER = {"to": "tổ", "ap": "ấp", "so": "số", "pho": "phố"
                         "doi": "đội", "thon": "thôn", "xom": "xóm", "quan": "quận"}
 
 
+# unit words printed before a name at the start of an address part (`đường Lê Lợi`); not
+# `tô`/`số` (a street may be named `Tô Hiến Thành`)
+_UNITS_BEFORE_NAME = {"duong": "đường", "phuong": "phường", "huyen": "huyện", "quan": "quận",
+                      "tinh": "tỉnh", "xa": "xã", "ap": "ấp", "thon": "thôn", "xom": "xóm",
+                      "khom": "khóm"}
 _PROVINCES = {name.lower() for name in PROVINCE_CODES.values()}
 # cities governed by the centre: `thành phố Cần Thơ` ends an address as a province does
 _CENTRAL_CITIES = {fold(c) for c in ("Hà Nội", "Hồ Chí Minh", "Hải Phòng", "Đà Nẵng", "Cần Thơ",
@@ -286,6 +291,13 @@ def address_problem(value: str | None) -> str | None:
     for word, nxt in zip(raw, raw[1:], strict=False):
         unit = _UNITS_BEFORE_NUMBER.get(fold(word))
         if unit and nxt[:1].isdigit() and word.lower() != unit:
+            return "dấu của chữ trong địa chỉ có thể bị đọc sai"
+    for part in value.split(","):
+        # a part starts with its unit (`đường Nguyễn Văn Tiết`); read with other marks
+        # (`dường`, measured: counted as digitized) it is a misreading
+        first, _, rest = part.strip().partition(" ")
+        unit = _UNITS_BEFORE_NAME.get(fold(first))
+        if unit and rest and first.lower() != unit:
             return "dấu của chữ trong địa chỉ có thể bị đọc sai"
     return None
 

@@ -102,6 +102,10 @@ def test_normalizers() -> None:
     assert normalize_date("12/11/2021 ghi bằng chữ: ngày 1 tháng 1 năm 2000") == "2021-11-12"
     assert normalize_date("09/16/1904") is None
     assert normalize_name("NGUYỄN  VĂN AN.") == "Nguyễn Văn An"
+    # a digit glued to letters is a misread letter: kept for the checks, never dropped
+    # (`0anh` became `Anh`, another real name, and was counted)
+    assert normalize_name("Trần Hoài Ngọc 0anh") == "Trần Hoài Ngọc 0anh"
+    assert normalize_name("Nguyễn Văn An 3") == "Nguyễn Văn An"
     assert normalize_name("ĐÀO THỊ TRÀ GIANG") == "Đào Thị Trà Giang"
     assert normalize_name("ˆ Huỳnh Trọng Tâm") == "Huỳnh Trọng Tâm"  # a stray mark
     for s in ("Nu", "Nũ", "NỮ", "nữ"):

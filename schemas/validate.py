@@ -114,9 +114,14 @@ def check_name(field: str, value: str) -> list[Reason]:
 
 
 def check_personal_id(
-    field: str, value: str, sex: str | None = None, born: date | None = None
+    field: str, value: str, sex: str | None = None, born: date | None = None,
+    today: date | None = None,
 ) -> list[Reason]:
-    """12 digits; province code; digit 4 = sex + century; digits 5-6 = year of birth."""
+    """12 digits; province code; digit 4 = sex + century; digits 5-6 = year of birth.
+
+    With `today`, the birth year the number encodes (century from digit 4, 0-1: 1900s,
+    2-3: 2000s, ...) must be a possible one: an ID with no date on the record to check it
+    against (the household head's) still cannot be born in the future or 120 years ago."""
     if not value.isdigit():
         return [_r(field, "id_not_digits", "chỉ được có chữ số")]
     if len(value) != 12:
@@ -135,6 +140,11 @@ def check_personal_id(
                               "chữ số thứ 5-6 không khớp với năm sinh"))
     if sex in ("Nam", "Nữ") and digit4 % 2 != (0 if sex == "Nam" else 1):
         reasons.append(_r(field, "id_sex", "chữ số thứ 4 không khớp với giới tính"))
+    encoded_year = 1900 + 100 * (digit4 // 2) + int(value[4:6])
+    if today is not None and not today.year - MAX_AGE <= encoded_year <= today.year:
+        reasons.append(_r(field, "id_year_impossible",
+                          "chữ số thứ 4-6 cho một năm sinh không thể có "
+                          "(ở tương lai hoặc quá 120 năm trước)"))
     return reasons
 
 
@@ -216,15 +226,16 @@ def validate_fields(
     # personal ids
     if "personal_id" in present:
         reasons += check_personal_id("personal_id", present["personal_id"] or "",
-                                     sex, dates.get("date_of_birth"))
+                                     sex, dates.get("date_of_birth"), today)
     if doc_type is DocType.MARRIAGE_CERTIFICATE:
         for name, party_sex, born_field in (("husband_id", "Nam", "husband_date_of_birth"),
                                             ("wife_id", "Nữ", "wife_date_of_birth")):
             if name in present:
                 reasons += check_personal_id(name, present[name] or "", party_sex,
-                                             dates.get(born_field))
+                                             dates.get(born_field), today)
     if "household_head_id" in present:
-        reasons += check_personal_id("household_head_id", present["household_head_id"] or "")
+        reasons += check_personal_id("household_head_id", present["household_head_id"] or "",
+                                     today=today)
 
     # vocabularies
     for name in _ETHNIC_FIELDS:

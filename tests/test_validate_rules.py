@@ -69,6 +69,17 @@ def test_id_message_names_field_and_count_not_digits() -> None:
                                             "(đọc được 10)"]
 
 
+def test_an_id_with_nothing_to_check_it_still_encodes_a_possible_birth_year() -> None:
+    # Measured: a household head's ID read `0744...` for `0741...` (century digit 4: born
+    # in 2163) was counted; the head has no date of birth on the form to check it against.
+    from schemas.validate import check_personal_id
+
+    impossible = check_personal_id("household_head_id", "074463670792", today=TODAY)
+    assert [r.code for r in impossible] == ["id_year_impossible"]
+    assert "074463670792" not in str(impossible[0]) and "2163" not in str(impossible[0])
+    assert check_personal_id("household_head_id", "074163670792", today=TODAY) == []
+
+
 def test_female_2000s_and_male_1900s() -> None:
     assert codes({**BIRTH, "sex": "Nữ", "personal_id": "079317001234"}) == []
     assert codes({**BIRTH, "date_of_birth": "1985-03-01", "personal_id": "001085000001",

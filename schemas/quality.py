@@ -24,6 +24,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from rapidfuzz.distance import Levenshtein
+
 from schemas.vocab import GIVEN_NAMES, PROVINCE_CODES, fold
 
 __all__ = ["SURNAMES", "confirmed_name_word_doubtful", "name_problem", "given_name_problem",
@@ -261,6 +263,28 @@ def _ends_with_province(last: str) -> bool:
         return True
     city = re.sub(r"^(?:thanh pho|tp\.?)\s*", "", folded)
     return city != folded and city in _CENTRAL_CITIES
+
+
+_CITY_UNIT = re.compile(r"^(?:thành phố|thị xã|huyện|quận)\s+(.+)$", re.IGNORECASE)
+
+
+def city_problem(value: str | None, cities: frozenset[str] | set[str]) -> str | None:
+    """A city, town or district one letter away from a known one (the registry's) and not
+    that one: a misreading (`thành phố Bấn Cát` for `Bến Cát`, measured: counted). Names
+    further from every known city are left alone (the registry knows only its own)."""
+    if not value or not cities:
+        return None
+    known = {c.lower() for c in cities}
+    for part in value.split(","):
+        m = _CITY_UNIT.match(part.strip())
+        if not m:
+            continue
+        name = m.group(1).strip().lower()
+        if name in known:
+            continue
+        if any(Levenshtein.distance(name, c) <= 1 for c in known):
+            return "tên thành phố, thị xã hoặc huyện có thể bị đọc sai"
+    return None
 
 
 def address_problem(value: str | None) -> str | None:

@@ -20,6 +20,7 @@ from schemas.normalize import (
 )
 from schemas.quality import (
     address_problem,
+    city_problem,
     confirmed_name_word_doubtful,
     given_name_problem,
     name_problem,
@@ -118,8 +119,10 @@ def _year_cut_short(in_words: date, digits: str) -> bool:
 
 
 def _cross_checks(doc_type: DocType, fields: dict[str, str | None],
-                  words: ExtractedField | None) -> list[str]:
-    """Checks of one reading against another of the same fact on the page."""
+                  words: ExtractedField | None,
+                  cities: frozenset[str] = frozenset()) -> list[str]:
+    """Checks of one reading against another of the same fact on the page, and of the
+    values against the domain (`cities`: the registry's)."""
     out: list[str] = []
     if doc_type is DocType.BIRTH_CERTIFICATE and words is not None and fields.get(
             "date_of_birth"):
@@ -142,7 +145,7 @@ def _cross_checks(doc_type: DocType, fields: dict[str, str | None],
                 problem = "có ký tự lạ (có thể đọc sai)"
             problem = problem or text_problem(value)
             if name in ADDRESS_FIELDS:
-                problem = problem or address_problem(value)
+                problem = problem or address_problem(value) or city_problem(value, cities)
             if name in RESIDENCE_FIELDS:
                 problem = problem or residence_problem(value)
         if problem:
@@ -261,7 +264,7 @@ def _read_one(
     messages = [r.message for r in reasons]
     messages += [f"{FIELD_LABELS.get(n, n)}: không phải ngày hợp lệ (ngày hoặc tháng ngoài "
                  "giới hạn), cần kiểm tra" for n in sorted(not_dates)]
-    messages += _cross_checks(doc_type, fields, words)
+    messages += _cross_checks(doc_type, fields, words, frozenset(w.city for w in registry))
     for name in sorted(NAME_FIELDS & raw.keys()):
         ef, value = raw[name], fields.get(name) or ""
         first = value.split(" ")[0].lower() if value else ""

@@ -50,6 +50,13 @@ def test_text_debris_and_address_checks() -> None:
     assert address_problem("Ủy ban nhân dân Xã Hòa Thành, huyện Đông Hòa")
     assert address_problem("Tổ 1, phường Dĩ An, thành phố Dĩ An")
     assert address_problem("Phường Tân Định, Quận 1, Thành phố Hồ Chí Minh") is None
+    # a city one letter away from a registry city (`Bấn Cát`: counted before this check)
+    from schemas.quality import city_problem
+
+    cities = {"Bến Cát", "Dĩ An", "Thủ Dầu Một"}
+    assert city_problem(f"Số 34, phường Thới Hòa, thành phố Bấn Cát, {bd}", cities)
+    assert city_problem(f"Số 34, phường Thới Hòa, thành phố Bến Cát, {bd}", cities) is None
+    assert city_problem(f"Xã Long Hòa, huyện Dầu Tiếng, {bd}", cities) is None
     # a unit word read with other marks (`dường` for `đường`: counted before this check)
     assert address_problem(f"Số 257/31, dường Nguyễn Văn Tiết, phường Bình Thắng, {bd}")
     assert address_problem(f"Số 257/31, đường Nguyễn Văn Tiết, phường Bình Thắng, {bd}") is None

@@ -42,7 +42,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from storage.objects import ObjectNotFound, ObjectStore
+from storage.objects import ObjectNotFound, ObjectStore, write_atomically
 
 STATUSES = ("digitized", "needs_review", "rejected", "duplicate")
 
@@ -178,18 +178,9 @@ class Archive:
         data = self.store.get(f"originals/{sha}")
         if sha256_hex(data) != sha:
             raise OSError(f"original {sha[:12]} does not match its hash")
-        self._cache_dir.mkdir(parents=True, exist_ok=True)
-        # A temporary name of its own: two tasks of one process fetching the same original
-        # (a file and its copy) must not write into one file while the other renames it
-        # (measured: a page read empty after a run was killed and rerun).
-        fd, tmp = tempfile.mkstemp(dir=self._cache_dir, prefix=f"{sha}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, cached)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        # Two tasks of one process may fetch the same original (a file and its copy): each
+        # writes its own temporary file (a shared one was read empty, measured).
+        write_atomically(cached, data, durable=False)
         return cached
 
     def forget_cached(self, sha: str) -> None:

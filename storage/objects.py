@@ -186,6 +186,34 @@ def decode_meta_value(value: str) -> str:
 # -- local folder ------------------------------------------------------------
 
 
+def write_atomically(path: Path, data: bytes, durable: bool = True) -> None:
+    """Write `path` whole or not at all, under a temporary name of its own (concurrent
+    writers of one path never share a file). `durable`: fsync the file and its folder so
+    the write survives a power cut (a store needs it; a cache does not)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=_TMP_PREFIX, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            if durable:
+                f.flush()
+                os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    if durable:
+        # fsync the folder so the rename itself survives a power cut.
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
 class LocalStore:
     """Keys are files under ``root``; metadata lives in ``root/.meta/<key>.json``.
 
@@ -250,11 +278,11 @@ class LocalStore:
         meta = _check_metadata(metadata)
         if path.is_dir():
             raise InvalidKey(f"{key!r} is a folder of other keys in this store")
-        self._atomic_write(path, bytes(data))
+        write_atomically(path, bytes(data))
         sidecar = self._meta_path(key)
         if meta or content_type != DEFAULT_CONTENT_TYPE:
             doc = {"content_type": content_type, "metadata": meta}
-            self._atomic_write(sidecar, json.dumps(doc, ensure_ascii=False).encode())
+            write_atomically(sidecar, json.dumps(doc, ensure_ascii=False).encode())
         else:
             # An overwrite replaces metadata, as on S3.
             sidecar.unlink(missing_ok=True)

@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from schemas.quality import split_camel_case, split_glued_name
 from schemas.vocab import (
     BLOOD_TYPES,
     ETHNIC_ALIASES,
@@ -181,7 +182,8 @@ def normalize_name(value: str | None) -> str | None:
     # dropping it would turn the name into another one (`Anh`); the checks then see it.
     text = " ".join(_name_token(token) for token in text.split())
     text = text.replace("’", "'")
-    words = [w for w in _SPACES.split(text) if w.strip("'")]
+    # words OCR glued together (`NGUYỄNHOÀNGKHOA`, `VănBảo`) are cut where that is certain
+    words = [part for w in _SPACES.split(text) if w.strip("'") for part in split_glued_name(w)]
     if not words:
         return None
     return " ".join(w[0].upper() + w[1:].lower() for w in words)
@@ -293,7 +295,16 @@ def normalize_place(value: str | None) -> str | None:
     """A place or address starts with a capital (`Xã Yên Thành, ...`): OCR often cannot tell
     `x`/`X`, `s`/`S`, `c`/`C` apart at a line start, and the place is the same either way."""
     text = clean_text(value)
-    return text[:1].upper() + text[1:] if text else text
+    if not text:
+        return text
+    # spaces OCR lost: before a capital after a small letter (`tỉnh BìnhDương`), and between
+    # a word and a number (`khu phố4`); a code such as `ĐT743` is capitals and stays
+    text = _LETTER_DIGIT.sub(
+        lambda m: f"{m[1]} {m[2]}" if m[1][-1].islower() else m[0], split_camel_case(text))
+    return text[:1].upper() + text[1:]
+
+
+_LETTER_DIGIT = re.compile(r"([^\W\d_]+)(\d)")
 
 
 PLACE_FIELDS = (

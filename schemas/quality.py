@@ -30,7 +30,8 @@ from schemas.vocab import GIVEN_NAMES, PROVINCE_CODES, fold
 
 __all__ = ["SURNAMES", "confirmed_name_word_doubtful", "name_problem", "given_name_problem",
            "text_problem", "address_problem", "is_syllable", "repair_diacritics",
-           "repair_surname", "repair_address_units", "residence_problem"]
+           "repair_surname", "repair_address_units", "residence_problem",
+           "split_camel_case", "split_glued_name"]
 
 # Common Vietnamese surnames (họ), as printed, the most common first: of two that differ
 # only in diacritics (`Đỗ`/`Đồ`), the first is the usual one (see name_problem).
@@ -52,10 +53,13 @@ for _s in SURNAMES:
     _SURNAME_FOLDS.setdefault(fold(_s), set()).add(_s.lower())
 
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
-_ONSET = (r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|b|c|d|đ|g|h|k|l|m|n|p|r|s|t|v|x)?")
-_NUCLEUS = r"(?:[aăâeêioôơuưy]{1,3})"
-_CODA = r"(?:ch|ng|nh|c|m|n|p|t)?"
-_SYLLABLE = re.compile(f"^{_ONSET}{_NUCLEUS}{_CODA}$")
+_ONSETS = ("", *"ngh ng nh ch gh gi kh ph qu th tr b c d đ g h k l m n p r s t v x".split())
+_RHYME = re.compile(r"([aăâeêioôơuưy]{1,3})(ch|ng|nh|c|m|n|p|t)?")
+# `nh` and `ch` close only these vowels (`anh`, `ênh`, `inh`, `oanh`, `uênh`, `uynh`)
+_BEFORE_NH_CH = frozenset({"a", "ê", "i", "y", "oa", "uê", "uy"})
+# vowel groups ending in a glide take no final consonant (`ai`, `ao`, `uôi`: not `ain`),
+# except these (`uyt`, `xoong`)
+_GLIDE_WITH_CODA = frozenset({"uy", "oo"})
 _VI_LETTERS = set("abcdefghijklmnopqrstuvwxyzăâêôơưđ")
 
 
@@ -73,7 +77,77 @@ def is_syllable(word: str) -> bool:
     base, tones = _base(word)
     if tones > 1 or not base or any(ch not in _VI_LETTERS for ch in base):
         return False
-    return bool(_SYLLABLE.match(base))
+    # the onset can be ambiguous (`gìn`: `g` + `in` or `gi` + `n`), so every one is tried
+    for onset in _ONSETS:
+        if base.startswith(onset):
+            m = _RHYME.fullmatch(base, len(onset))
+            if m and _rhyme_ok(m.group(1), m.group(2) or ""):
+                return True
+    return False
+
+
+def _rhyme_ok(vowels: str, coda: str) -> bool:
+    if coda in ("nh", "ch") and vowels not in _BEFORE_NH_CH:
+        return False
+    return not (coda and len(vowels) > 1 and vowels[-1] in "iyuo"
+                and vowels not in _GLIDE_WITH_CODA)
+
+
+_NAME_WORDS: frozenset[str] = frozenset(w.lower() for w in GIVEN_NAMES | SURNAMES)
+_MAX_GLUED = 24  # letters: five syllables at most are looked at
+
+
+def _syllable_splits(word: str, parts: int = 5) -> list[list[str]]:
+    """Every way to cut `word` (letters) into at most `parts` Vietnamese syllables."""
+    if not word:
+        return [[]]
+    if parts == 0:
+        return []
+    out = []
+    for i in range(1, min(len(word), 7) + 1):
+        head = word[:i]
+        if is_syllable(head):
+            out += [[head, *rest] for rest in _syllable_splits(word[i:], parts - 1)]
+    return out
+
+
+def split_glued_name(word: str) -> list[str]:
+    """The words of a name token OCR read without its spaces (`NGUYỄNHOÀNGKHOA`,
+    `VănBảo`), or `[word]` when it is not one or the cut is not certain.
+
+    A capital after a small letter starts a word. A token that is not a syllable is cut
+    into syllables only when exactly one cut gives common name words (`Nguyễn|Hoàng|Khoa`,
+    not `Nguyễnh|Oàng|Khoa`), or exactly one cut exists at all; anything else stays as
+    read, and the checks send it to review as a word that is not a syllable."""
+    return [p for piece in split_camel_case(word).split() for p in _split_letters(piece)]
+
+
+def split_camel_case(text: str) -> str:
+    """A space before a capital that follows a small letter (`BìnhDương` -> `Bình Dương`):
+    Vietnamese words are capitalized only at their start, so the space was lost. A token
+    that would leave a one-letter piece (`phốDĩI`: a table rule read as `I`) stays as read,
+    for the checks to see."""
+    out = []
+    for token in text.split(" "):
+        cut = "".join(f" {ch}" if ch.isupper() and i and token[i - 1].islower() else ch
+                      for i, ch in enumerate(token))
+        out.append(token if any(len(p) == 1 for p in cut.split()) else cut)
+    return " ".join(out)
+
+
+def _split_letters(word: str) -> list[str]:
+    if not word.isalpha() or len(word) > _MAX_GLUED or is_syllable(word):
+        return [word]
+    cuts = [c for c in _syllable_splits(word.lower()) if len(c) > 1]
+    known = [c for c in cuts if all(unicodedata.normalize("NFC", p) in _NAME_WORDS for p in c)]
+    chosen = known if known else cuts
+    if len(chosen) != 1:
+        return [word]
+    out, i = [], 0
+    for part in chosen[0]:
+        out.append(word[i : i + len(part)])  # the letters as read (case kept)
+        i += len(part)
+    return out
 
 
 def name_problem(value: str | None) -> str | None:

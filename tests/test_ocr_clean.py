@@ -472,3 +472,57 @@ def test_dot_inside_a_zero_is_removed_and_words_in_a_cell_are_kept() -> None:
     assert 0 < removed < 0.1 * int((page[top] == 0).sum())  # the dots, not the digits
     assert np.array_equal(out[cell], page[cell])
     assert read_page(out[top], psm=7).text.strip() == "074207458194"
+
+
+def _ragged_table(rows: list[tuple[str, str]]) -> tuple[np.ndarray, list[int]]:
+    """Bordered two-column rows whose rules have a ragged edge, as a thresholded scan of a
+    printed table has: a 3 px rule plus 1 px slivers along it. Returns the page and the
+    rules' top rows."""
+    size, pitch, pad = 40, 90, 120
+    font = ImageFont.truetype(FONT, size)
+    im = Image.new("L", (2000, pad * 2 + pitch * len(rows)), 255)
+    d = ImageDraw.Draw(im)
+    for i, (label, value) in enumerate(rows):
+        d.text((pad + 20, pad + i * pitch + 20), label, font=font, fill=0)
+        d.text((1000, pad + i * pitch + 20), value, font=font, fill=0)
+    page = np.asarray(im).copy()
+    rng = np.random.default_rng(7)
+    tops = [pad + i * pitch for i in range(len(rows) + 1)]
+    for y in tops:
+        page[y : y + 3, pad : 2000 - pad] = 0
+        for x in rng.integers(pad, 2000 - pad - 60, 25):  # slivers above and below
+            edge = y - 1 if rng.random() < 0.5 else y + 3
+            page[edge, x : x + rng.integers(10, 60)] = 0
+    return page, tops
+
+
+def test_long_rules_go_with_their_ragged_edges() -> None:
+    page, tops = _ragged_table([("3. Giới tính", "Nữ"), ("5. Dân tộc", "Kinh")])
+    out = clean.remove_long_rules(page)
+    for y in tops:
+        assert (out[y - 2 : y + 5, :] == 255).all()  # the rule and its slivers
+    text_rows = slice(tops[0] + 8, tops[1] - 4)
+    assert np.array_equal(out[text_rows], page[text_rows])  # the text is untouched
+
+
+def test_ragged_table_rows_read_word_by_word() -> None:
+    """Slivers left beside a table's rules made Tesseract read a row squeezed, without its
+    spaces (`Tìnhtrạnghônnhn`); with them gone the words come out as printed."""
+    rows = [("8. Tình trạng hôn nhân", "Chưa kết hôn"), ("6. Tôn giáo", "Không"),
+            ("7. Quốc tịch", "Việt Nam"), ("3. Giới tính", "Nữ")]
+    page, _ = _ragged_table(rows)
+    text = read_page(clean.remove_long_rules(page)).text
+    for label, value in rows:
+        assert label.split(" ", 1)[1] in text
+        assert value in text
+
+
+def test_a_rule_too_thin_to_survive_the_row_check_leaves_the_page_as_it_was() -> None:
+    """A 2-row edge of a page's frame (a strip cut from a generated fax, where it raised
+    an IndexError and failed the page): found by the opening, gone after the row check."""
+    strip = cv2.imread(str(DATA / "thin-rule-strip.png"), cv2.IMREAD_GRAYSCALE)
+    page = np.full((120, 1600), 255, np.uint8)
+    page[50:56, 100:1300] = strip
+    out = clean.remove_long_rules(page)
+    assert out.shape == page.shape
+    assert (out[50:56] == 255).sum() >= (page[50:56] == 255).sum()

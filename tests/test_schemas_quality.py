@@ -4,12 +4,16 @@ from datetime import date
 
 from ocr.text import PageText
 from schemas.extract import extract_fields
+from schemas.normalize import normalize_name, normalize_place
 from schemas.quality import (
     address_problem,
     given_name_problem,
+    is_syllable,
     name_problem,
     repair_diacritics,
     residence_problem,
+    split_camel_case,
+    split_glued_name,
     text_problem,
 )
 from schemas.reading import read_records
@@ -198,3 +202,34 @@ def test_street_named_after_a_person_with_a_misread_surname_goes_to_review() -> 
     assert address_problem("Số 38, đường Trần Văn Ơn, khu phố 6, phường Phú Tân, "
                            "tỉnh Bình Dương") is None
     assert address_problem("Số 5, đường 30 tháng 4, phường Phú Tân, tỉnh Bình Dương") is None
+
+
+def test_syllables_follow_vietnamese_rhymes() -> None:
+    for word in ("Huỳnh", "Quỳnh", "Oanh", "Khuyến", "Nguyễn", "Gìn", "Giữ", "Xoong", "Huýt",
+                 "Trường", "Ngoạn", "Yến", "Khuê", "Ích"):
+        assert is_syllable(word), word
+    # `nh` closes only a, ê, i, oa, uê, uy; a vowel group ending in a glide takes no coda
+    for word in ("Nguyễnh", "Thuanh", "Aon", "Phlam", "Hừứng", "Hö"):
+        assert not is_syllable(word), word
+
+
+def test_glued_name_words_are_cut_only_where_certain() -> None:
+    assert split_glued_name("NGUYỄNHOÀNGKHOA") == ["NGUYỄN", "HOÀNG", "KHOA"]
+    assert split_glued_name("ĐẶNGTHUQUYÊN") == ["ĐẶNG", "THU", "QUYÊN"]
+    assert split_glued_name("VănBảo") == ["Văn", "Bảo"]
+    assert split_glued_name("Thuanh") == ["Thu", "anh"]
+    assert split_glued_name("Khoa") == ["Khoa"]
+    # letters lost (`Đặngthịtm`) or several cuts possible: left as read, for review
+    assert split_glued_name("Đặngthịtm") == ["Đặngthịtm"]
+    assert split_glued_name("Phamthanhkhoa") == ["Phamthanhkhoa"]  # also Pham|thanh|kho|a
+    assert normalize_name("NGUYỄNHOÀNGKHOA") == "Nguyễn Hoàng Khoa"
+    assert normalize_name("Caogianam") == "Cao Gia Nam"
+    assert name_problem(normalize_name("Đặngthịtm"))  # still sent to review
+
+
+def test_lost_spaces_in_places_come_back() -> None:
+    assert split_camel_case("tỉnh BìnhDương") == "tỉnh Bình Dương"
+    assert split_camel_case("thành phốDĩI") == "thành phốDĩI"  # a one-letter piece: debris
+    assert (normalize_place("Số 25/19, khu phố4, thành phốHàNội")
+            == "Số 25/19, khu phố 4, thành phố Hà Nội")
+    assert normalize_place("Số 113, đường ĐT743, ấp 5") == "Số 113, đường ĐT743, ấp 5"

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from ocr.text import Line, PageText, Word
-from schemas.quality import is_syllable
+from schemas.quality import is_syllable, split_camel_case
 from schemas.records import DocType
 from schemas.vocab import strip_diacritics
 
@@ -190,10 +190,11 @@ class _Line:
 
 
 def _split_word(w: Word) -> list[_Tok]:
-    """Split a word at ':' (keeping ':' on the left part) and strip glued leaders
-    (`tên:......NGUYỄN` -> `tên:`, `NGUYỄN`), sharing the box proportionally."""
-    parts = [p for p in re.split(r"(?<=:)|(?<=[.…_]{2})(?=[^.…_])|(?<=[^.…_:])(?=[.…_]{2})",
-                                 w.text) if p]
+    """Split a word at ':' (keeping ':' on the left part), strip glued leaders
+    (`tên:......NGUYỄN` -> `tên:`, `NGUYỄN`) and cut before a capital that follows a small
+    letter (`GiaoNơi`: two columns' words read as one), sharing the box proportionally."""
+    parts = [q for p in re.split(r"(?<=:)|(?<=[.…_]{2})(?=[^.…_])|(?<=[^.…_:])(?=[.…_]{2})",
+                                 w.text) if p for q in split_camel_case(p).split(" ") if q]
     if not parts:
         return []
     toks: list[_Tok] = []

@@ -109,6 +109,12 @@ class SourceDrop:
         return source_id(self.source_name)
 
 
+def _drop_fields(drop: SourceDrop) -> dict[str, Any]:
+    """What a drop's marker says of the drop itself (its outcome comes later)."""
+    return {"sha256": drop.sha256, "source_name": drop.source_name, "ward": drop.ward,
+            "size": drop.size, "received_at": drop.received_at}
+
+
 def _join_pdfs(parts: list[bytes]) -> bytes:
     """One PDF from several (poppler's pdfunite: text layers and images kept as they are)."""
     if len(parts) == 1:
@@ -152,17 +158,8 @@ class Archive:
             )
         existing = self.drop_marker(drop.sha256, drop.source_id)
         if existing is None:
-            self._put_json(
-                f"sources/{drop.sha256}/{drop.source_id}.json",
-                {
-                    "sha256": drop.sha256,
-                    "source_name": drop.source_name,
-                    "ward": drop.ward,
-                    "size": drop.size,
-                    "received_at": drop.received_at,
-                    "state": "secured",
-                },
-            )
+            self._put_json(f"sources/{drop.sha256}/{drop.source_id}.json",
+                           {**_drop_fields(drop), "state": "secured"})
         return is_new
 
     def original(self, sha: str) -> bytes:
@@ -205,7 +202,9 @@ class Archive:
         return min(drops, key=drop_order)
 
     def finish_drop(self, drop: SourceDrop, outcome: dict[str, Any]) -> None:
-        marker = self.drop_marker(drop.sha256, drop.source_id) or {}
+        # A marker gone meanwhile (a store emptied under a running batch) is written whole
+        # again: a marker without its drop's name and time breaks every later settling.
+        marker = self.drop_marker(drop.sha256, drop.source_id) or _drop_fields(drop)
         marker.update(outcome)
         marker["state"] = "done"
         marker["finished_at"] = utc_now()

@@ -33,9 +33,11 @@ from schemas.records import DocType
 from schemas.vocab import strip_diacritics
 
 __all__ = ["ExtractedField", "extract_fields", "LABELS", "MULTILINE_FIELDS", "DATE_IN_WORDS",
-           "UNCLAIMED_ROWS"]
+           "DECLARANT_NAME", "UNCLAIMED_ROWS"]
 
 DATE_IN_WORDS = "_date_in_words"  # extra key: the first date written in words, if any
+# extra key: the name of who declared the birth (a parent, as a rule): a second print of it
+DECLARANT_NAME = "_declarant_name"
 # extra key: how many lines among the fields look like a row of the form (they start at the
 # labels' column and hold words) but no label was recognised on them: a garbled label
 UNCLAIMED_ROWS = "_unclaimed_rows"
@@ -405,10 +407,11 @@ def _is_leader_run(t: _Tok) -> bool:
 MARKS_THEN_VALUE_MIN_CONF = 25.0  # a word read under 25 % after marks: the pattern
 
 
-def _value_toks(toks: list[_Tok]) -> list[_Tok]:
+def _value_toks(toks: list[_Tok], number_value: bool = False) -> list[_Tok]:
     """Value words: leaders and separators dropped; the value ends at a dotted leader or a
     wide gap after its first word (what follows is the end of the dotted line, stamps or
-    background noise); a trailing numbering token (`17.` of the next label) is dropped."""
+    background noise); a trailing numbering token (`17.` of the next label) is dropped,
+    unless it is the whole value of a number field at the end of its line (`Số: 30.`)."""
     vt: list[_Tok] = []
     skipped = False
     for t in toks:
@@ -422,7 +425,7 @@ def _value_toks(toks: list[_Tok]) -> list[_Tok]:
             break  # marks, then a doubtful word: the paper's pattern, the value is elsewhere
         if not _LEADER.match(t.text):
             vt.append(t)
-    while vt and _NUMBERING.match(vt[-1].text):
+    while vt and _NUMBERING.match(vt[-1].text) and not (number_value and len(vt) == 1):
         vt.pop()
     return vt
 
@@ -719,10 +722,13 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
                 found[key] = _Acc(own, m.score, ln.page, ln.toks[m.start].left)
                 (last_fields if _content(own) else pending).append(key)
                 continue
-            found[key] = _Acc(_value_toks(value), m.score, ln.page, ln.toks[0].left)
+            # `Số: 30.` at the end of its line: the number, not the next row's numbering
+            own = _value_toks(value, number_value=(
+                key == "registration_number" and k == len(matches) - 1))
+            found[key] = _Acc(own, m.score, ln.page, ln.toks[0].left)
             if m.label.field == "_words":
                 in_words.append(found[key])
-            if _content(_value_toks(value)):
+            if _content(own):
                 last_fields.append(key)
             elif k == len(matches) - 1:
                 pending.append(key)
@@ -747,6 +753,10 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
         if ef is not None:  # a cross-check for the date, not a field of the record
             result[DATE_IN_WORDS] = ef
             break
+    declarant = found.get("_ignored__declarant") or found.get("__ignored__declarant")
+    ef = _finish(declarant) if declarant is not None else None
+    if ef is not None:
+        result[DECLARANT_NAME] = ef
     rows = [i for i in unclaimed if i < last_label_line]
     if rows:
         result[UNCLAIMED_ROWS] = ExtractedField(str(len(rows)), 0.0)

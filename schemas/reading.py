@@ -8,7 +8,13 @@ from datetime import date
 
 from ocr.text import PageText
 from schemas.classify import MIN_TEXT_CHARS, classify, has_title
-from schemas.extract import DATE_IN_WORDS, UNCLAIMED_ROWS, ExtractedField, extract_fields
+from schemas.extract import (
+    DATE_IN_WORDS,
+    DECLARANT_NAME,
+    UNCLAIMED_ROWS,
+    ExtractedField,
+    extract_fields,
+)
 from schemas.normalize import (
     clean_text,
     drop_debris_by_place_names,
@@ -57,6 +63,9 @@ MIN_WORD_CONFIDENCE = 0.6
 # (digits misread at 0.6-0.8, then one at 0.88, were counted on the benchmarks), which
 # also lets it confirm the date of birth it repeats.
 MIN_CHECKED_ID_CONFIDENCE = 0.9
+# a name printed twice on the form and read the same both times (see _names_printed_twice):
+# each print's words still need this much
+NAME_TWICE_CONFIDENCE = 0.3
 # an ID with nothing on the record to check it against (the household head's) needs more
 MIN_UNCHECKED_ID_CONFIDENCE = 0.9
 UNCHECKED_IDS = frozenset({"household_head_id"})
@@ -200,6 +209,30 @@ def _confirmed(doc_type: DocType, fields: dict[str, str | None],
     return out
 
 
+def _names_printed_twice(doc_type: DocType, fields: dict[str, str | None],
+                         raw: dict[str, ExtractedField],
+                         declarant: ExtractedField | None) -> dict[str, float]:
+    """Name fields the form prints twice, read the same both times -> the least word
+    confidence they still need (NAME_TWICE_CONFIDENCE): the household head's name when the
+    person is the head (`Quan hệ với chủ hộ: Chủ hộ`), a parent's name that the declarant's
+    repeats. Two prints read alike letter for letter are two readings that agree; the
+    checks on tone marks still apply."""
+    pairs: list[tuple[str, str | None]] = []
+    if doc_type is DocType.RESIDENT_INFO_FORM and fields.get("relation_to_head") == "Chủ hộ":
+        pairs.append(("full_name", fields.get("household_head_name")))
+        pairs.append(("household_head_name", fields.get("full_name")))
+    if doc_type is DocType.BIRTH_CERTIFICATE and declarant is not None:
+        other = normalize_field("mother_name", declarant.value)
+        if declarant.min_conf >= NAME_TWICE_CONFIDENCE:
+            pairs += [("mother_name", other), ("father_name", other)]
+    out: dict[str, float] = {}
+    for name, other in pairs:
+        if (other and fields.get(name) == other and name in raw
+                and raw[name].min_conf >= NAME_TWICE_CONFIDENCE):
+            out[name] = NAME_TWICE_CONFIDENCE
+    return out
+
+
 _ODD_CHARS = re.compile(r"[^\w\s,./()\-–'’]")
 _ODD_DOT = re.compile(r"(?:^|\s)[.,](?=\w)|(?<=[^\W\d_])[.,](?=[^\W\d_])")
 
@@ -228,6 +261,7 @@ def _read_one(
 ) -> RecordReading:
     raw: dict[str, ExtractedField] = extract_fields(doc_type, pages)
     words = raw.pop(DATE_IN_WORDS, None)
+    declarant = raw.pop(DECLARANT_NAME, None)
     unclaimed = raw.pop(UNCLAIMED_ROWS, None)
     places = _place_names(registry)
     raw = {name: (replace(ef, value=_repair_place(ef.value, places))
@@ -279,6 +313,7 @@ def _read_one(
         messages.append(f"{FIELD_LABELS.get(absent[0], absent[0])}: không tìm thấy nhãn, có "
                         "dòng không đọc được nhãn, cần kiểm tra")
     confirmed = _confirmed(doc_type, fields, words, reasons)
+    confirmed.update(_names_printed_twice(doc_type, fields, raw, declarant))
     for name, ef in raw.items():
         if _read_exactly(name, ef.value, fields.get(name)):
             confirmed[name] = 0.0

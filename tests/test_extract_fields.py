@@ -219,3 +219,13 @@ def test_records_spanning_pages_and_confidence() -> None:
 def test_ward_from_issuer_header() -> None:
     text = "ỦY BAN NHÂN DÂN\nPHƯỜNG BÌNH HÒA\nGIẤY KHAI SINH\nHọ, chữ đệm, tên: NGUYỄN VĂN AN"
     assert values(BIRTH, text)["ward"] == "PHƯỜNG BÌNH HÒA"
+
+
+def test_a_short_registration_number_with_its_full_stop_is_kept() -> None:
+    """`Số: 30.` looks like the numbering of a form row (`17.`), which is dropped from the end
+    of a value; alone at the end of the `Số` line it is the number itself."""
+    v = values(BIRTH, BIRTH_TEXT.replace("Số: 123/2018          Quyển số: 01", "Số: 30."))
+    assert v["registration_number"] == "30"
+    # a row's numbering after a value is still no part of it
+    v = values(DC01, "PHIẾU THU THẬP THÔNG TIN DÂN CƯ\n5. Dân tộc: Kinh 6.\nTôn giáo: Không")
+    assert v["ethnicity"] == "Kinh"

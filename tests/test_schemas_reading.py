@@ -123,3 +123,41 @@ def test_a_name_word_only_a_second_reading_confirmed_stands_only_without_a_tone_
     [r] = read_records([page], "phu-tan", REG, TODAY)
     assert r.status is Status.NEEDS_REVIEW
     assert any("Họ, chữ đệm, tên" in m and "lần đọc thứ hai" in m for m in r.reasons)
+
+
+def test_a_parents_name_the_declarants_repeats_is_confirmed_by_it() -> None:
+    """A word of the mother's name read at 45 % goes to review, unless the declarant's line
+    prints the same name and it reads the same there: two readings that agree. Too low a
+    reading (20 %), or a declarant with another name, confirms nothing."""
+    mother = BIRTH + "Họ, chữ đệm, tên người mẹ: TRẦN THỊ BÌNH\n"
+    declared = mother + "Họ, chữ đệm, tên người đi khai sinh: TRẦN THỊ BÌNH\n"
+    [r] = read_records([_with_conf(mother, {"BÌNH"}, 45.0)], "phu-tan", REG, TODAY)
+    assert r.status is Status.NEEDS_REVIEW
+    assert any("người mẹ" in why for why in r.reasons)
+    [r] = read_records([_with_conf(declared, {"BÌNH"}, 45.0)], "phu-tan", REG, TODAY)
+    assert r.status is Status.DIGITIZED, r.reasons
+    assert r.fields["mother_name"] == "Trần Thị Bình"
+    [r] = read_records([_with_conf(declared, {"BÌNH"}, 20.0)], "phu-tan", REG, TODAY)
+    assert r.status is Status.NEEDS_REVIEW
+    other = declared.replace("khai sinh: TRẦN THỊ BÌNH", "khai sinh: LÊ VĂN BÌNH")
+    [r] = read_records([_with_conf(other, {"BÌNH"}, 45.0)], "phu-tan", REG, TODAY)
+    assert r.status is Status.NEEDS_REVIEW
+
+
+def test_the_heads_name_printed_twice_on_a_dc01_confirms_itself() -> None:
+    """The head of the household fills in their own name twice (rows 1 and 15): the same
+    letters read in both rows stand at 45 %; with another head, the 45 % word sends the form
+    to review."""
+    from test_extract_precision_fixes import DC01_TEXT
+
+    head = (DC01_TEXT.format(religion="6. Tôn giáo: Không")
+            .replace("Nguyễn Hữu Tâm", "Nguyễn Thanh Khang").replace("Cháu", "Chủ hộ")
+            .replace("074080123456", "074214238913"))
+    [r] = read_records([_with_conf(head, {"Khang"}, 45.0)], "phu-tan", REG, TODAY)
+    assert r.fields["household_head_name"] == r.fields["full_name"] == "Nguyễn Thanh Khang"
+    assert not any("độ tin cậy" in why for why in r.reasons), r.reasons
+    nephew = head.replace("Chủ hộ", "Cháu").replace("15. Họ, chữ đệm và tên chủ hộ: Nguyễn "
+                                                   "Thanh Khang", "15. Họ, chữ đệm và tên "
+                                                   "chủ hộ: Nguyễn Hữu Tâm")
+    [r] = read_records([_with_conf(nephew, {"Khang"}, 45.0)], "phu-tan", REG, TODAY)
+    assert any("độ tin cậy" in why for why in r.reasons)

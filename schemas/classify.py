@@ -39,9 +39,15 @@ def _key(text: str) -> str:
     return "\n".join(re.sub(r"[^0-9a-z/\- ]+", " ", fold(line)) for line in text.splitlines())
 
 
+# a form's row, not a title: numbered (`10. Nơi đăng ký khai sinh:`) or ending in a colon
+_ROW_LINE = re.compile(r"^\W*\d{1,2}\s*[.,)]|:\W*$")
+
+
 def title_scores(text: str, head_lines: int = 12) -> dict[DocType, float]:
-    """Best partial ratio (0-100) of each type's title against the first lines of the page."""
-    lines = [ln for ln in _key(text).splitlines() if ln.strip()][:head_lines]
+    """Best partial ratio (0-100) of each type's title against the first lines of the page
+    (a label row is no title, even with the title's words in it: `Nơi đăng ký khai sinh:`)."""
+    raw = [ln for ln in text.splitlines() if ln.strip()][:head_lines]
+    lines = [_key(ln) for ln in raw if not _ROW_LINE.search(ln.strip())]
     scores: dict[DocType, float] = {}
     for doc_type, titles in TITLES.items():
         best = 0.0

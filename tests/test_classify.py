@@ -27,6 +27,13 @@ HEAD = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - 
          "Họ, chữ đệm, tên người mẹ: NGUYỄN HỒNG LINH\nHọ, chữ đệm, tên người cha: TRẦN VĂN LỘC\n"
          "Họ, chữ đệm, tên người đi khai sinh: TRẦN VĂN LỘC\nNơi đăng ký khai sinh: UBND",
          DocType.BIRTH_CERTIFICATE),
+        # a DC01 whose title OCR lost: its row `10. Nơi đăng ký khai sinh:` is no birth
+        # certificate's title, its labels say what it is
+        ("Mẫu DC01\n" + HEAD + "1. Họ, chữ đệm và tên khai sinh: Hà Khánh Nhi\n"
+         "6. Tôn giáo: Không\n8. Tình trạng hôn nhân: Đã kết hôn 9. Nhóm máu:\n"
+         "10. Nơi đăng ký khai sinh:\n12. Nơi thường trú: Tổ 19, ấp 1\n"
+         "13. Nơi ở hiện tại: Tổ 19, ấp 1\n15. Họ, chữ đệm và tên chủ hộ: Nguyễn Tuấn Khang\n"
+         "16. Quan hệ với chủ hộ: Con", DocType.RESIDENT_INFO_FORM),
         (HEAD + "GIẤY MỜI\nKính mời ông bà đến dự họp tổ dân phố", None),
         ("UBND THÀNH PHỐ ĐÀ NẴNG\nSỞ GIÁO DỤC VÀ ĐÀO TẠO\nSố: 1595/SGDĐT-CTrTT\n"
          "V/v bảo đảm TTATGT cho HS, SV trong dịp nghỉ hè\nKính gửi: Các trường", None),

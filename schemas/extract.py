@@ -371,13 +371,17 @@ def _find_labels(line: _Line, labels: list[_Label]) -> list[_Match]:
                                 or nxt.left - last_tok.right > 1.2 * max(last_tok.height, 1)):
                             continue
                 cands.append(_Match(lab, i, idx[-1] + 1, score))
-            if lab.n_words >= 2 and not lab.full and boundary:
-                # words of the label glued together by OCR (`Nơi ởhiệntại`)
+            if lab.n_words >= 2 and not lab.full:
+                # words of the label glued together by OCR (`Nơi ởhiệntại`), at a boundary or
+                # ending in the label's colon (`..., phường Tân, Nơicưtrú: Số 83`: the right
+                # column's label close after the left column's value)
                 glued = lab.key.replace(" ", "")
                 for n in range(1, lab.n_words):
                     idx = content[ci : ci + n]
+                    if len(idx) < n or not (boundary or toks[idx[-1]].text.endswith(":")):
+                        continue
                     joined = "".join(toks[j].key for j in idx)
-                    if len(idx) < n or len(joined) < 6 or abs(len(joined) - len(glued)) > 2:
+                    if len(joined) < 6 or abs(len(joined) - len(glued)) > 2:
                         continue
                     score = fuzz.ratio(joined, glued)
                     if score >= 90:

@@ -229,3 +229,16 @@ def test_a_short_registration_number_with_its_full_stop_is_kept() -> None:
     # a row's numbering after a value is still no part of it
     v = values(DC01, "PHIẾU THU THẬP THÔNG TIN DÂN CƯ\n5. Dân tộc: Kinh 6.\nTôn giáo: Không")
     assert v["ethnicity"] == "Kinh"
+
+
+def test_a_glued_label_close_after_the_left_columns_value_still_starts_the_right_one() -> None:
+    """`..., phường Phú Tân, Nơicưtrú: tổ 5`: the right column's label read as one word and
+    with no wide gap before it; its colon shows where it ends."""
+    text = """GIẤY CHỨNG NHẬN KẾT HÔN
+Họ, chữ đệm, tên chồng: NGUYỄN VĂN AN          Họ, chữ đệm, tên vợ: TRẦN THỊ BÌNH
+Ngày, tháng, năm sinh: 01/02/1990               Ngày, tháng, năm sinh: 03/04/1992
+Nơi cư trú: khu phố 1, phường Phú Tân, Nơicưtrú: tổ 5, phường Phú Lợi
+"""
+    v = values(MARRIAGE, text)
+    assert v["husband_residence"] == "khu phố 1, phường Phú Tân"
+    assert v["wife_residence"] == "tổ 5, phường Phú Lợi"

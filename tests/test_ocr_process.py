@@ -173,3 +173,21 @@ def test_stored_page_text_keeps_which_words_a_second_reading_confirmed() -> None
                                  Word("Bảo", 95.0, 12, 0, 9, 9, (1, 1, 1))])])
     again = page_from_dict(page_to_dict(page))
     assert [(w.text, w.confirmed) for w in again.words] == [("Yên", True), ("Bảo", False)]
+
+
+def test_a_short_line_alone_at_the_right_is_read_again() -> None:
+    """The registration number stands alone at the right under the national motto (`Số: 5`,
+    about 1 cm of ink); dropped by the layout analysis, it is read again like a long line."""
+    font = ImageFont.truetype(FONT, 50)
+    im = Image.new("L", (2480, 700), 255)
+    d = ImageDraw.Draw(im)
+    d.text((700, 100), "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", font=font, fill=0)
+    d.text((1900, 260), "Số: 5", font=font, fill=0)
+    d.text((230, 420), "Họ, chữ đệm, tên: NGUYỄN THANH UYÊN", font=font, fill=0)
+    binary = clean.binarize(np.asarray(im).copy())
+    full = process.read_page(binary)  # (Tesseract 5.3 drops it here by itself)
+    without = PageText(lines=[ln for ln in full.lines if "Số" not in ln.text],
+                       width=full.width, height=full.height)
+    recovered = process.recover_missed_lines(binary, without, "vie", 60, 300)
+    texts = [line.text for line in recovered.lines]
+    assert texts[1] == "Số: 5", texts

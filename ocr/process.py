@@ -41,7 +41,9 @@ RECOVERED_MIN_CONF = 60.0
 
 
 def missed_line_bands(binary: np.ndarray, text: PageText) -> list[tuple[int, int]]:
-    """(top, bottom) of ink bands that look like text lines and hold no word read."""
+    """(top, bottom) of ink bands that look like text lines and hold no word read, or hold
+    words but also a stretch of text beside them that none covers (a label read, its value
+    dropped: `Nơi đăng ký kết hôn:` without `Ủy ban nhân dân phường ...`)."""
     ink = binary < 128
     h, w = ink.shape[:2]
     rows = np.count_nonzero(ink, axis=1)
@@ -55,11 +57,39 @@ def missed_line_bands(binary: np.ndarray, text: PageText) -> list[tuple[int, int
         if not BAND_MIN_HEIGHT <= bottom - top <= BAND_MAX_HEIGHT:
             continue
         if covered[top:bottom].mean() > 0.2:
+            if _unread_stretch(ink[top:bottom], top, text):
+                bands.append((int(top), int(bottom)))
             continue
         cols = np.flatnonzero(ink[top:bottom].any(axis=0))
         if cols.size and cols[-1] - cols[0] >= BAND_MIN_WIDTH * w:
             bands.append((int(top), int(bottom)))
     return bands
+
+
+def _unread_stretch(band: np.ndarray, top: int, text: PageText) -> bool:
+    """Whether a band holds, beside the words read in it, a stretch of ink as wide as a
+    missed line (BAND_MIN_WIDTH) and as tall as letters: dots of a leader or specks are
+    too low, a neighbour word's edge too narrow."""
+    height, w = band.shape
+    read = np.zeros(w, dtype=bool)
+    pad = height // 2
+    for word in text.words:
+        if word.top < top + height and word.top + word.height > top:
+            read[max(0, word.left - pad): word.left + word.width + pad] = True
+    cols = band.any(axis=0) & ~read
+    xs = np.flatnonzero(cols)
+    if xs.size == 0:
+        return False
+    # runs of unread ink columns, gaps under a letter's height bridged
+    starts = np.r_[0, np.flatnonzero(np.diff(xs) > height) + 1]
+    ends = np.r_[starts[1:] - 1, xs.size - 1]
+    for a, b in zip(xs[starts], xs[ends], strict=True):
+        if b - a < BAND_MIN_WIDTH * w:
+            continue
+        ink_rows = np.flatnonzero(band[:, a : b + 1].any(axis=1))
+        if ink_rows[-1] - ink_rows[0] >= BAND_MIN_HEIGHT:
+            return True
+    return False
 
 
 def recover_missed_lines(
@@ -75,7 +105,12 @@ def recover_missed_lines(
     strips, offsets, y = [], [], 0
     for top, bottom in bands:
         a, b = max(0, top - BAND_PAD), min(h, bottom + BAND_PAD)
-        strips += [binary[a:b], np.full((3 * BAND_PAD, w), 255, dtype=np.uint8)]
+        strip = binary[a:b].copy()
+        for word in text.words:  # what was read stays as read: only the rest is read again
+            if word.top < b and word.top + word.height > a:
+                strip[max(0, word.top - a - 2): word.top + word.height - a + 2,
+                      max(0, word.left - 2): word.left + word.width + 2] = 255
+        strips += [strip, np.full((3 * BAND_PAD, w), 255, dtype=np.uint8)]
         offsets.append((y, y + (b - a), a))
         y += (b - a) + 3 * BAND_PAD
     again = read_page(np.vstack(strips), lang=lang, timeout=timeout, psm=6, dpi=dpi)

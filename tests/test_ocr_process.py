@@ -14,7 +14,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from ocr import clean, process
-from ocr.text import PageText
+from ocr.text import Line, PageText
 
 DATA = Path(__file__).parent / "data"
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
@@ -191,3 +191,26 @@ def test_a_short_line_alone_at_the_right_is_read_again() -> None:
     recovered = process.recover_missed_lines(binary, without, "vie", 60, 300)
     texts = [line.text for line in recovered.lines]
     assert texts[1] == "Số: 5", texts
+
+
+def test_a_value_dropped_beside_its_label_is_read_again_alone() -> None:
+    """Tesseract read a bold label and dropped the value beside it on the same line (`Nơi
+    đăng ký kết hôn:` without `Ủy ban nhân dân phường ...`): the unread stretch of the line
+    is read again, the words already read are not read twice."""
+    font = ImageFont.truetype(FONT, 46)
+    im = Image.new("L", (2480, 400), 255)
+    d = ImageDraw.Draw(im)
+    d.text((230, 150), "Nơi đăng ký kết hôn:", font=font, fill=0)
+    d.text((800, 150), "Ủy ban nhân dân phường Tân Phước Khánh", font=font, fill=0)
+    binary = clean.binarize(np.asarray(im).copy())
+    full = process.read_page(binary)
+    label_only = PageText(
+        lines=[Line([w for w in full.lines[0].words if w.left < 780])],
+        width=full.width, height=full.height)
+    assert "Ủy" not in label_only.text
+    recovered = process.recover_missed_lines(binary, label_only, "vie", 60, 300)
+    text = " ".join(line.text for line in recovered.lines)
+    assert "Ủy ban nhân dân phường Tân Phước Khánh" in text
+    assert text.count("đăng") == 1
+    # a line read whole has nothing left to read again
+    assert process.missed_line_bands(binary, full) == []

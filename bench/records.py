@@ -137,21 +137,22 @@ def report(pairs: list[tuple[TruthRecord, dict[str, Any] | None]], show: int,
     for t, r in readable:
         names = field_names(t, r)
         ok_all = r is not None and r.get("doc_type") == t.doc_type
+        paper = "security" if t.security_paper else "plain"
+        # (issue 8's targets are per paper and profile)
+        keys = (("profile", t.profile), ("capture", t.capture), ("layout", t.layout),
+                ("paper", paper), ("paper/prof", f"{paper}/{t.profile}"), ("all", "all"))
         for n in names:
             ok = r is not None and r.get("doc_type") == t.doc_type and field_equal(t, r, n)
             ok_all &= ok
             per_field[n][0] += ok
             per_field[n][1] += 1
-            for g in (("profile", t.profile), ("capture", t.capture), ("layout", t.layout),
-                      ("paper", "security" if t.security_paper else "plain"),
-                      ("all", "all")):
+            for g in keys:
                 groups[g][0] += ok
                 groups[g][1] += 1
             if not ok:
                 got = (r or {}).get("fields", {}).get(n) if r else "<no record>"
                 mismatches.append((t, n, t.fields.get(n), got))
-        for g in (("profile", t.profile), ("capture", t.capture), ("layout", t.layout),
-                  ("paper", "security" if t.security_paper else "plain"), ("all", "all")):
+        for g in keys:
             groups[g][2] += ok_all
             groups[g][3] += 1
 

@@ -385,7 +385,8 @@ def read_records(
     min_confidence: float = 0.6,
 ) -> list[RecordReading]:
     """One `RecordReading` per record in the pages of one file, in order; every page ends in
-    exactly one reading. A page whose title classifies starts a record; a page with text but
+    exactly one reading. A page whose title classifies starts a record, and so does a page
+    whose labels say it is of another type than the record before it; a page with text but
     no title continues the previous record; blank, unreadable or unknown pages are
     `rejected` readings of their own."""
     groups: list[tuple[DocType | None, list[int], str | None]] = []
@@ -397,7 +398,10 @@ def read_records(
             continue
         doc_type = classify(text)
         titled = doc_type is not None and has_title(text)
-        if doc_type is not None and (titled or not groups or groups[-1][0] is None):
+        # a page of another type than the record before it starts a record of its own, even
+        # with its title lost (its labels tell the type): it cannot be that record's rest
+        if doc_type is not None and (titled or not groups or groups[-1][0] is None
+                                     or groups[-1][0] is not doc_type):
             groups.append((doc_type, [number], None))
             continue
         if groups and groups[-1][0] is not None and doc_type in (None, groups[-1][0]):

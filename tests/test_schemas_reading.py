@@ -161,3 +161,18 @@ def test_the_heads_name_printed_twice_on_a_dc01_confirms_itself() -> None:
                                                    "chủ hộ: Nguyễn Hữu Tâm")
     [r] = read_records([_with_conf(nephew, {"Khang"}, 45.0)], "phu-tan", REG, TODAY)
     assert any("độ tin cậy" in why for why in r.reasons)
+
+
+def test_a_page_of_another_type_after_a_record_starts_its_own_even_without_title() -> None:
+    """A marriage certificate then a birth certificate whose red title the security paper
+    took: the second page's labels say birth certificate, so it is one, not an unknown
+    page rejected (it could not be the marriage certificate's rest either)."""
+    marriage = ("GIẤY CHỨNG NHẬN KẾT HÔN\nHọ, chữ đệm, tên chồng: LÊ VĂN AN\n"
+                "Họ, chữ đệm, tên vợ: TRẦN THỊ BÌNH\nNơi đăng ký kết hôn: UBND phường Phú Tân")
+    birth = (BIRTH.replace("GIẤY KHAI SINH", "GIẤY Ï SINH")
+             + "Họ, chữ đệm, tên người mẹ: TRẦN THỊ BÌNH\nHọ, chữ đệm, tên người cha: LÊ VĂN AN\n"
+             "Họ, chữ đệm, tên người đi khai sinh: LÊ VĂN AN\n")
+    readings = read(marriage, birth)
+    assert [r.page_numbers for r in readings] == [[1], [2]]
+    assert readings[1].doc_type is DocType.BIRTH_CERTIFICATE
+    assert readings[1].status is Status.DIGITIZED, readings[1].reasons

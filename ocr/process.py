@@ -38,6 +38,7 @@ BAND_MAX_HEIGHT = 120  # px: taller is a picture, a seal or a block, not one lin
 BAND_MIN_WIDTH = 0.04  # share of the page width the band's ink must span (`Số: 5` alone: 0.05)
 BAND_PAD = 8
 RECOVERED_MIN_CONF = 60.0
+RECOVERED_SPECK_CONF = 30.0  # a one- or two-letter word under this is a speck
 
 
 def missed_line_bands(binary: np.ndarray, text: PageText) -> list[tuple[int, int]]:
@@ -120,6 +121,7 @@ def recover_missed_lines(
             Word(word.text, word.conf, word.left, word.top - start + origin, word.width,
                  word.height, (10_000 + n, 0, 0))
             for word in again.words if start <= word.top + word.height / 2 < end
+            and not _speck(word)
         ]
         if not words or sum(word.conf for word in words) / len(words) < RECOVERED_MIN_CONF:
             continue
@@ -132,6 +134,12 @@ def recover_missed_lines(
     mean = round(sum(word.conf for word in words) / len(words), 2) if words else 0.0
     return PageText(lines=lines, mean_conf=mean, quality=page_quality(words),
                     width=text.width, height=text.height)
+
+
+def _speck(word: Word) -> bool:
+    """A speck of the background or a frame read as a letter or two (`T` at 0 %, beside
+    `Số: 60` read again): left out of a recovered line, and of its mean confidence."""
+    return len(word.text.strip()) <= 2 and word.conf < RECOVERED_SPECK_CONF
 
 
 # Doubtful words: Tesseract's confidence in a correct word is often low (a short word, a

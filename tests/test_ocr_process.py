@@ -214,3 +214,22 @@ def test_a_value_dropped_beside_its_label_is_read_again_alone() -> None:
     assert text.count("đăng") == 1
     # a line read whole has nothing left to read again
     assert process.missed_line_bands(binary, full) == []
+
+
+def test_a_speck_beside_a_missed_line_does_not_sink_it() -> None:
+    """`Số: 60` read again came with `T` at 0 % (a speck of the certificate's frame at the
+    page's edge): the speck is left out, and the line's confidence is its words'."""
+    font = ImageFont.truetype(FONT, 50)
+    im = Image.new("L", (2480, 700), 255)
+    d = ImageDraw.Draw(im)
+    d.text((700, 100), "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", font=font, fill=0)
+    d.text((1900, 260), "Số: 60......", font=font, fill=0)
+    d.arc([(40, 255), (90, 305)], 20, 250, fill=0, width=3)  # a curl of the frame's pattern
+    d.text((230, 420), "Họ, chữ đệm, tên: NGUYỄN THANH UYÊN", font=font, fill=0)
+    binary = clean.binarize(np.asarray(im).copy())
+    full = process.read_page(binary)
+    without = PageText(lines=[ln for ln in full.lines if "Số" not in ln.text],
+                       width=full.width, height=full.height)
+    recovered = process.recover_missed_lines(binary, without, "vie", 60, 300)
+    texts = [line.text for line in recovered.lines]
+    assert any(t.startswith("Số: 60") for t in texts), texts

@@ -372,19 +372,21 @@ def _find_labels(line: _Line, labels: list[_Label]) -> list[_Match]:
                             continue
                 cands.append(_Match(lab, i, idx[-1] + 1, score))
             if lab.n_words >= 2 and not lab.full:
-                # words of the label glued together by OCR (`Nơi ởhiệntại`), at a boundary or
+                # words of the label glued together by OCR (`Nơi ởhiệntại`), at a boundary,
                 # ending in the label's colon (`..., phường Tân, Nơicưtrú: Số 83`: the right
-                # column's label close after the left column's value)
+                # column's label close after the left column's value), or spelt exactly
+                # (`Giới tính: Nam Dântộc Tày`: no value reads as a label's words glued)
                 glued = lab.key.replace(" ", "")
                 for n in range(1, lab.n_words):
                     idx = content[ci : ci + n]
-                    if len(idx) < n or not (boundary or toks[idx[-1]].text.endswith(":")):
+                    if len(idx) < n:
                         continue
                     joined = "".join(toks[j].key for j in idx)
                     if len(joined) < 6 or abs(len(joined) - len(glued)) > 2:
                         continue
                     score = fuzz.ratio(joined, glued)
-                    if score >= 90:
+                    if score >= 90 and (boundary or toks[idx[-1]].text.endswith(":")
+                                        or joined == glued):
                         cands.append(_Match(lab, i, idx[-1] + 1, score - 5))
     # longest label first (then best score); keep non-overlapping matches
     cands.sort(key=lambda m: (m.score >= 90, m.label.size, m.score), reverse=True)

@@ -242,3 +242,13 @@ Nơi cư trú: khu phố 1, phường Phú Tân, Nơicưtrú: tổ 5, phường 
     v = values(MARRIAGE, text)
     assert v["husband_residence"] == "khu phố 1, phường Phú Tân"
     assert v["wife_residence"] == "tổ 5, phường Phú Lợi"
+
+
+def test_a_label_read_glued_and_close_after_a_value_is_still_a_label() -> None:
+    """`Giới tính: Nam Dântộc Tày`: the second label's words glued, no colon, no wide gap;
+    spelt exactly, it can only be the label (it was taken into the sex's value)."""
+    text = BIRTH_TEXT.replace("Giới tính: Nam   Dân tộc: Kinh   Quốc tịch: Việt Nam",
+                              "Giới tính: Nam Dântộc Tày Quốc tịch: Việt Nam")
+    v = values(BIRTH, text)
+    assert v["sex"] == "Nam"
+    assert v["ethnicity"] == "Tày"

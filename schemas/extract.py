@@ -861,9 +861,15 @@ def _real_word(text: str) -> bool:
     core = re.sub(r"^[\W\d_]+|[\W\d_]+$", "", text)
     if len(core) < 3 or not core.isalpha():
         return False
-    if not (core.islower() or core.isupper() or (core[0].isupper() and core[1:].islower())):
+    # letters whose capital is their small letter made bigger (`Ư`, `Ơ`, `O`, `C`...) are
+    # read in the wrong case now and then (`DƯƠng` for `Dương`)
+    rest = "".join(ch.lower() if strip_diacritics(ch) in _SAME_SHAPE else ch for ch in core[1:])
+    if not (core.islower() or core.isupper() or (core[0].isupper() and rest.islower())):
         return False
     return is_syllable(core)
+
+
+_SAME_SHAPE = frozenset("OUCSVWXZ")
 
 
 def _label_columns(line: _Line, matches: list[_Match]) -> dict[str, float] | None:

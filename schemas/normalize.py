@@ -235,10 +235,12 @@ def id_repaired(value: str | None) -> bool:
 
 
 def normalize_registration_number(value: str | None) -> str | None:
-    """As printed, trimmed (`675`, `02/1992`, `KS0001`, `123/2017/KS`)."""
+    """As printed, trimmed (`675`, `02/1992`, `KS0001`, `123/2017/KS`); a slash read twice
+    (`391//2021`) is one."""
     text = clean_text(value)
     if not text:
         return None
+    text = re.sub(r"/{2,}", "/", text)
     return text.split(" ")[0] if re.match(r"^\S*\d", text) else text
 
 

@@ -270,3 +270,14 @@ def test_a_confident_word_with_a_tiny_box_is_no_speck() -> None:
 
     assert extract_fields(BIRTH, [page(90.0)])["ethnicity"].value == "Kinh"
     assert "ethnicity" not in extract_fields(BIRTH, [page(40.0)])
+
+
+def test_a_wrapped_rest_read_in_mixed_case_still_continues_the_value() -> None:
+    """`..DƯƠng`: Ư and Ơ look the same in both cases and were read as capitals; the line
+    is still the address's rest, not debris of the security pattern."""
+    text = ("PHIẾU THU THẬP THÔNG TIN DÂN CƯ\n"
+            "12. Nơi thường trú: Tổ 18, ấp 10, phường Tân Đông Hiệp, thành phố Dĩ An, tỉnh Bình\n"
+            "..DƯƠng\n13. Nơi ở hiện tại: như trên\n")
+    v = values(DC01, text)
+    assert v["permanent_address"].endswith("tỉnh Bình DƯƠng")
+    assert v["current_address"] == "như trên"

@@ -4,7 +4,13 @@ from datetime import date
 
 import pytest
 
-from schemas.normalize import normalize_date, normalize_id, normalize_name, normalize_sex
+from schemas.normalize import (
+    normalize_date,
+    normalize_id,
+    normalize_name,
+    normalize_registration_number,
+    normalize_sex,
+)
 from schemas.records import DocType
 from schemas.validate import validate_fields
 from schemas.wards import WardRegistry
@@ -119,6 +125,8 @@ def test_normalizers() -> None:
     assert normalize_name("Nguyễn Văn An 3") == "Nguyễn Văn An"
     assert normalize_name("ĐÀO THỊ TRÀ GIANG") == "Đào Thị Trà Giang"
     assert normalize_name("ˆ Huỳnh Trọng Tâm") == "Huỳnh Trọng Tâm"  # a stray mark
+    assert normalize_registration_number("391//2021") == "391/2021"  # a slash read twice
+    assert normalize_registration_number("123/2017/KS") == "123/2017/KS"
     for s in ("Nu", "Nũ", "NỮ", "nữ"):
         assert normalize_sex(s) == "Nữ"
     assert normalize_sex("NAM") == "Nam"

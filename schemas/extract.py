@@ -269,6 +269,7 @@ class _Label:
     n_words: int
     last: str
     full: int = 0  # length of the whole label's key, for a label's first words (wrapped)
+    last_marked: str = ""  # the last word as printed, lowercase, diacritics kept (`vợ`)
 
     @property
     def size(self) -> int:
@@ -289,7 +290,9 @@ def _labels(doc_type: DocType) -> list[_Label]:
         for v in variants:
             words = [_fold_char_key(w) for w in re.split(r"[\s,/]+", v)]
             words = [w for w in words if w]
-            labels.append(_Label(fname, " ".join(words), len(words), words[-1]))
+            printed = [w for w in re.split(r"[\s,/]+", v.lower()) if _fold_char_key(w)]
+            labels.append(_Label(fname, " ".join(words), len(words), words[-1],
+                                 last_marked=printed[-1]))
     # the first words of a long label whose last words wrapped to the next line of its cell
     # (`Số định danh cá nhân của` / `chủ hộ`): only a run of 4+ words that begins one field's
     # labels and no other field's, and is not itself a whole label
@@ -306,6 +309,17 @@ def _labels(doc_type: DocType) -> list[_Label]:
             if key not in whole and prefixes.get(key) == {lab.field}:
                 labels.append(_Label(lab.field, key, k, words[k - 1], len(lab.key)))
     return list(dict.fromkeys(labels))
+
+
+# a label's last word that a name's first word spells the same bare: `vợ` and the surname Võ
+_NAME_LIKE_LAST = frozenset({"vo"})
+
+
+def _marked_otherwise(text: str, printed: str) -> bool:
+    """Whether a word read with diacritics has other ones than the label's word (`võ` for
+    `vợ`); a word read bare (`vo`) could be either."""
+    word = re.sub(r"[\W\d_]+", "", text.lower())
+    return word != strip_diacritics(word) and word != printed
 
 
 def _find_labels(line: _Line, labels: list[_Label]) -> list[_Match]:
@@ -359,6 +373,12 @@ def _find_labels(line: _Line, labels: list[_Label]) -> list[_Match]:
                     if (lab.n_words > 1 and n >= lab.n_words and len(last) <= 4
                             and toks[idx[-1]].key not in (last, rest)
                             and not toks[idx[-1]].text.endswith(":")):
+                        continue
+                    # ... and so is the same letters with other marks, read as marked (`tên
+                    # VÕ TUẤN PHÁT` with no colon: the surname Võ, not `tên vợ`)
+                    if (last in _NAME_LIKE_LAST and n >= lab.n_words
+                            and not toks[idx[-1]].text.endswith(":")
+                            and _marked_otherwise(toks[idx[-1]].text, lab.last_marked)):
                         continue
                     if len(lab.key) <= 9 and not (boundary or toks[idx[-1]].text.endswith(":")):
                         continue

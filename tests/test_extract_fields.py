@@ -281,3 +281,17 @@ def test_a_wrapped_rest_read_in_mixed_case_still_continues_the_value() -> None:
     v = values(DC01, text)
     assert v["permanent_address"].endswith("tỉnh Bình DƯƠng")
     assert v["current_address"] == "như trên"
+
+
+def test_a_husband_named_vo_is_not_the_wifes_label() -> None:
+    """Labels on the left, no colons, values in two columns: `Họ, chữ đệm, tên VÕ TUẤN PHÁT`
+    folds to `... tên vợ`; read with its own marks, `VÕ` is the surname, not `vợ`."""
+    text = """GIẤY CHỨNG NHẬN KẾT HÔN
+                          Chồng                       Vợ
+Họ, chữ đệm, tên          VÕ TUẤN PHÁT                BÙI ÁNH HIỀN
+Ngày, tháng, năm sinh     18/11/1983                  15/01/1988
+Dân tộc                   Kinh                        Kinh
+"""
+    v = values(MARRIAGE, text)
+    assert v["husband_name"] == "VÕ TUẤN PHÁT"
+    assert v["wife_name"] == "BÙI ÁNH HIỀN"

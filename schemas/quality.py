@@ -418,10 +418,19 @@ def _respell(word: str, model: str) -> str:
                    for w, m in zip(word, model, strict=True))
 
 
+# unit words as printed inside an address (lowercase): a name or a number follows each,
+# never a full stop or a comma (`phường. An Phú`, `thành, phố`, `ấp. 10` are OCR's)
+_UNIT_THEN_MARK = re.compile(
+    r"(?<!\S)(phường|xã|huyện|quận|tỉnh|ấp|thành(?=[.,] phố)|thành phố|khu phố|thị xã"
+    r"|thị trấn|đường|xóm|thôn|tổ)[.,](?= )")
+
+
 def repair_place_terms(value: str | None) -> str | None:
-    """Give known place terms their diacritics back (`Bênh viện Từ Dũ` -> `Bệnh viện ...`)."""
+    """Give known place terms their diacritics back (`Bênh viện Từ Dũ` -> `Bệnh viện ...`),
+    and drop a full stop or comma OCR put right after a unit word (`phường. An Phú`)."""
     if not value:
         return value
+    value = _UNIT_THEN_MARK.sub(r"\1", value)
     words = value.split(" ")
     for folded, model in _TERM_FOLDS:
         n = len(folded)

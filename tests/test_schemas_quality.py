@@ -233,3 +233,14 @@ def test_lost_spaces_in_places_come_back() -> None:
     assert (normalize_place("Số 25/19, khu phố4, thành phốHàNội")
             == "Số 25/19, khu phố 4, thành phố Hà Nội")
     assert normalize_place("Số 113, đường ĐT743, ấp 5") == "Số 113, đường ĐT743, ấp 5"
+
+
+def test_a_mark_after_a_unit_word_is_ocrs() -> None:
+    from schemas.quality import repair_place_terms
+
+    assert (repair_place_terms("Khu phố 12, phường. An Phú, thành, phố Thuận An, ấp. 10")
+            == "Khu phố 12, phường An Phú, thành phố Thuận An, ấp 10")
+    assert repair_place_terms("thành phố. Dĩ An") == "thành phố Dĩ An"
+    # a name ending like a unit (`Tân Thành,`) and abbreviations (`TP.`) keep theirs
+    assert repair_place_terms("xã Tân Thành, huyện Đông Hòa") == "xã Tân Thành, huyện Đông Hòa"
+    assert repair_place_terms("Số 5, TP. Thủ Dầu Một, KP. 3") == "Số 5, TP. Thủ Dầu Một, KP. 3"

@@ -450,8 +450,11 @@ def _value_toks(toks: list[_Tok], number_value: bool = False) -> list[_Tok]:
         if not started and not t.key:
             skipped = True
             continue  # marks before the value (`Dân tộc " Kinh`): the gap counts after it
-        if not started and skipped and t.conf < MARKS_THEN_VALUE_MIN_CONF:
-            break  # marks, then a doubtful word: the paper's pattern, the value is elsewhere
+        if (not started and skipped and t.conf < MARKS_THEN_VALUE_MIN_CONF
+                and sum(ch.isdigit() for ch in t.key) < 4):
+            # marks, then a doubtful word: the paper's pattern, the value is elsewhere (a run
+            # of digits is no pattern: `:. .29/07/2007.` read at 14 % is the date)
+            break
         if not _LEADER.match(t.text):
             vt.append(t)
     while vt and _NUMBERING.match(vt[-1].text) and not (number_value and len(vt) == 1):

@@ -295,3 +295,17 @@ Dân tộc                   Kinh                        Kinh
     v = values(MARRIAGE, text)
     assert v["husband_name"] == "VÕ TUẤN PHÁT"
     assert v["wife_name"] == "BÙI ÁNH HIỀN"
+
+
+def test_a_date_read_doubtfully_after_marks_is_still_the_value() -> None:
+    """`Ngày, tháng, năm đăng ký:. .29/07/2007.` with the date at 14 %: marks then a doubtful
+    word are the security pattern as a rule, but a run of digits is the value (the line
+    under it, a signature's scrawl, had been taken instead)."""
+    from dataclasses import replace
+
+    text = BIRTH_TEXT.replace("Ngày, tháng, năm đăng ký: 05/01/2018",
+                              "Ngày, tháng, năm đăng ký:. .29/07/2007.\nha¿")
+    page = PageText.from_text(text)
+    for line in page.lines:
+        line.words = [replace(w, conf=14.0) if "2007" in w.text else w for w in line.words]
+    assert extract_fields(BIRTH, [page])["registration_date"].value == "29/07/2007"

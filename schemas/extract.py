@@ -288,9 +288,8 @@ def _labels(doc_type: DocType) -> list[_Label]:
     labels: list[_Label] = []
     for fname, variants in LABELS[doc_type].items():
         for v in variants:
-            words = [_fold_char_key(w) for w in re.split(r"[\s,/]+", v)]
-            words = [w for w in words if w]
             printed = [w for w in re.split(r"[\s,/]+", v.lower()) if _fold_char_key(w)]
+            words = [_fold_char_key(w) for w in printed]
             labels.append(_Label(fname, " ".join(words), len(words), words[-1],
                                  last_marked=printed[-1]))
     # the first words of a long label whose last words wrapped to the next line of its cell

@@ -47,6 +47,9 @@ def missed_line_bands(binary: np.ndarray, text: PageText) -> list[tuple[int, int
     dropped: `Nơi đăng ký kết hôn:` without `Ủy ban nhân dân phường ...`)."""
     ink = binary < 128
     h, w = ink.shape[:2]
+    left, right = _text_columns(text, w)
+    ink[:, :left] = False  # a frame's sides (security paper) fill every row with ink
+    ink[:, right:] = False
     rows = np.count_nonzero(ink, axis=1)
     is_ink = rows >= max(3, int(0.003 * w))
     edges = np.flatnonzero(np.diff(np.concatenate(([0], is_ink.astype(np.int8), [0]))))
@@ -65,6 +68,25 @@ def missed_line_bands(binary: np.ndarray, text: PageText) -> list[tuple[int, int
         if cols.size and cols[-1] - cols[0] >= BAND_MIN_WIDTH * w:
             bands.append((int(top), int(bottom)))
     return bands
+
+
+TEXT_COLUMNS_PAD = 0.01  # share of the page width kept beside the words' columns
+TEXT_COLUMNS_CONF = 60.0  # words that count for where the text lies: not frame debris
+FRAME_MARGIN = 0.1  # share of the page width, at each side, where a frame can lie
+
+
+def _text_columns(text: PageText, width: int) -> tuple[int, int]:
+    """The columns (left, right) to look at for missed lines: all but the page's side
+    margins outside the well-read words, where an ornamental frame lies. A short line
+    standing out of the text's columns (`Số: 5` at the right) is still within the
+    margins' inner edge; the whole width when too few words were read to tell."""
+    words = [wd for wd in text.words if wd.conf >= TEXT_COLUMNS_CONF and plausible_word(wd.text)]
+    if len(words) < 5:
+        return 0, width
+    pad = int(TEXT_COLUMNS_PAD * width)
+    margin = int(FRAME_MARGIN * width)
+    return (max(0, min(min(wd.left for wd in words) - pad, margin)),
+            min(width, max(max(wd.right for wd in words) + pad, width - margin)))
 
 
 def _unread_stretch(band: np.ndarray, top: int, text: PageText) -> bool:
@@ -103,10 +125,13 @@ def recover_missed_lines(
     if not bands:
         return text
     h, w = binary.shape[:2]
+    left, right = _text_columns(text, w)
     strips, offsets, y = [], [], 0
     for top, bottom in bands:
         a, b = max(0, top - BAND_PAD), min(h, bottom + BAND_PAD)
         strip = binary[a:b].copy()
+        strip[:, :left] = 255  # the frame's sides, read as junk, would sink the line
+        strip[:, right:] = 255
         for word in text.words:  # what was read stays as read: only the rest is read again
             if word.top < b and word.top + word.height > a:
                 strip[max(0, word.top - a - 2): word.top + word.height - a + 2,
@@ -161,12 +186,35 @@ CONFIRMED_CONF = 90.0
 CONFIRM_SCALE = 1.5
 CONFIRM_MAX_LINES = 80
 CONFIRM_PAD = 10
-_EDGE_PUNCTUATION = ".,:;|!'\"`‘’“”-–—_~…"
+_EDGE_PUNCTUATION = ".,:;|!'\"`‘’“”„‚-–—_~…¬[]{}"
+# the fraction and division slashes one reading gives for the `/` the other reads
+_SLASHES = str.maketrans({"\u2044": "/", "\u2215": "/"})
+PUNCTUATION_WIDTH = 0.4  # a dot or a comma against a letter, in Tesseract's boxes
+
+
+def _core_span(word: Word, left: float = 0.0, scale: float = 1.0) -> tuple[float, float]:
+    """Where on the page the core of `word` lies (left, right): a word read with a long
+    leader (`Hoàng.........`) has its box, and its centre, mostly over the dots. Widths
+    are shared out by character, a punctuation mark counting PUNCTUATION_WIDTH of a
+    letter. A word of a reading enlarged `scale` times at `left` on the page comes back in
+    the page's coordinates."""
+    text = word.text.translate(_SLASHES)
+    lead = len(text) - len(text.lstrip(_EDGE_PUNCTUATION))
+    trail = len(text) - len(text.rstrip(_EDGE_PUNCTUATION))
+    weights = [PUNCTUATION_WIDTH if ch in _EDGE_PUNCTUATION else 1.0 for ch in text]
+    total = sum(weights)
+    start, end = 0.0, 1.0
+    if total and lead + trail < len(text):
+        start = sum(weights[:lead]) / total
+        end = sum(weights[:len(text) - trail]) / total
+    return (left + (word.left + word.width * start) / scale,
+            left + (word.left + word.width * end) / scale)
 
 
 def _core(text: str) -> str:
-    """A word without the punctuation a leader or a rule leaves at its edges."""
-    return text.strip(_EDGE_PUNCTUATION)
+    """A word without the punctuation a leader or a rule leaves at its edges, its slashes
+    plain (`|22⁄11⁄2004` and `22/11/2004` are one reading)."""
+    return text.translate(_SLASHES).strip(_EDGE_PUNCTUATION)
 
 
 def _doubtful(word: Word) -> bool:
@@ -214,19 +262,22 @@ def confirm_doubtful_words(
     again = read_page(canvas, lang=lang, timeout=timeout, psm=6, dpi=int(dpi * scale))
     lines = list(text.lines)
     for i, y0, y1, left in placed:
-        second = [
-            (left + (r.left - margin) / scale, left + (r.right - margin) / scale, r)
-            for r in again.words if y0 <= r.top + r.height / 2 < y1
-        ]
+        second = [(*_core_span(r, left - margin / scale, scale), r)
+                  for r in again.words if y0 <= r.top + r.height / 2 < y1]
         confirmed = []
         for word in lines[i].words:
             if _doubtful(word):
-                center = word.left + word.width / 2
+                # the two readings' cores overlap each other's middle
+                start, end = _core_span(word)
+                center = (start + end) / 2
                 match = [r for x0, x1, r in second
-                         if x0 <= center <= x1 and word.left <= (x0 + x1) / 2 <= word.right]
+                         if x0 <= center <= x1 and start <= (x0 + x1) / 2 <= end]
                 core = _core(word.text)
-                if len(match) == 1 and core and _core(match[0].text) == core:
-                    word = Word(word.text, max(word.conf, match[0].conf, CONFIRMED_CONF),
+                # one word of the second reading agrees; another beside it under the same
+                # box (a speck read `PO,`) does not undo that
+                same = [r for r in match if core and _core(r.text) == core]
+                if len(same) == 1:
+                    word = Word(word.text, max(word.conf, same[0].conf, CONFIRMED_CONF),
                                 word.left, word.top, word.width, word.height, word.line_key,
                                 confirmed=True)
             confirmed.append(word)

@@ -17,7 +17,8 @@ the records with `digitize export --format jsonl` and compares them with the tru
 - where each edge case landed.
 
 --rescore skips OCR: it re-reads the OCR text stored by the last run (text/<sha>/<n>.json)
-with the current `schemas.reading.read_records`, for quick iterations on extraction.
+with the current `schemas.reading.read_records`, for quick iterations on extraction; the
+records it reads are written to `rescored-nN-sS.jsonl` beside the run's results.
 
 Records are matched by source name and record order (a record id ends with `-NN`, its index
 in the file; a file duplicate has one record, which stands for every record of the file).
@@ -261,7 +262,11 @@ def main(argv: list[str] | None = None) -> int:
         for t in read_truth(tpath):
             pages_of[t.source_name] = max([pages_of[t.source_name], *t.pages])
         lines = rescore(store, pages_of)
-        print(f"re-read {len(lines)} records from the OCR text stored in {store}")
+        rescored = results.with_name(f"rescored-n{args.records}-s{args.seed}.jsonl")
+        rescored.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines),
+                            encoding="utf-8")
+        print(f"re-read {len(lines)} records from the OCR text stored in {store} "
+              f"(written to {rescored})")
     else:
         if not (args.reuse and inbox.is_dir() and tpath.exists()):
             if inbox.exists():

@@ -221,10 +221,13 @@ def _rows(lines: list[Line]) -> list[tuple[Line, list[Word]]]:
             continue
         top = statistics.median(w.top for w in words)
         bottom = statistics.median(w.top + w.height for w in words)
-        x0, x1 = min(w.left for w in words), max(w.right for w in words)
         for k, (first, row_words, rtop, rbottom) in enumerate(rows):
             overlap = min(bottom, rbottom) - max(top, rtop)
-            beside = all(w.right <= x0 or w.left >= x1 for w in row_words)
+            # beside: no word over another one, though the line may reach past the row's
+            # words on both sides (`Ngày, tháng, năm sinh: ... ghi bằng chữ: ...` read
+            # apart from the `03/01/1978` between its two labels)
+            beside = all(w.right <= v.left or w.left >= v.right
+                         for w in row_words for v in words)
             if beside and overlap > 0.6 * min(bottom - top, rbottom - rtop):
                 rows[k] = (first, sorted(row_words + words, key=lambda w: w.left), rtop, rbottom)
                 break

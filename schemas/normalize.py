@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from schemas.quality import split_camel_case, split_glued_name
+from schemas.quality import is_syllable, split_camel_case, split_glued_name
 from schemas.vocab import (
     BLOOD_TYPES,
     ETHNIC_ALIASES,
@@ -37,6 +37,7 @@ __all__ = [
     "normalize_date",
     "normalize_name",
     "normalize_sex",
+    "normalize_occupation",
     "normalize_id",
     "normalize_registration_number",
     "normalize_ethnicity",
@@ -314,6 +315,29 @@ PLACE_FIELDS = (
     "birth_registration_place", "husband_residence", "wife_residence",
 )
 
+def normalize_occupation(value: str | None) -> str | None:
+    """Free text, in sentence case when a word is read in capitals (`NỘI trợ` -> `Nội
+    trợ`: OCR mistakes the case of letters whose capital only differs in size, and a
+    value typed in capitals reads the same). Capitals that are no Vietnamese syllable,
+    or two letters without a mark among small letters, stay (`Kỹ sư IT`, `CNV`)."""
+    text = clean_text(value)
+    if not text:
+        return text
+    words = text.split(" ")
+    all_capitals = text.isupper()
+
+    def shouted(word: str) -> bool:
+        letters = "".join(ch for ch in word if ch.isalpha())
+        bare = unicodedata.normalize("NFD", letters)
+        return (len(letters) >= 2 and letters.isupper() and is_syllable(letters)
+                and (all_capitals or len(letters) >= 3 or len(bare) > len(letters)))
+
+    if not any(shouted(w) for w in words):
+        return text
+    words = [w.lower() if shouted(w) else w for w in words]
+    return words[0][:1].upper() + " ".join(words)[1:]
+
+
 _BY_FIELD = {
     **dict.fromkeys(PLACE_FIELDS, normalize_place),
     "full_name": normalize_name, "mother_name": normalize_name, "father_name": normalize_name,
@@ -331,6 +355,7 @@ _BY_FIELD = {
     "marital_status": normalize_marital_status, "blood_type": normalize_blood_type,
     "religion": normalize_religion, "relation_to_head": normalize_relation,
     "registration_number": normalize_registration_number,
+    "occupation": normalize_occupation,
 }  # fmt: skip
 
 

@@ -309,3 +309,28 @@ def test_a_date_read_doubtfully_after_marks_is_still_the_value() -> None:
     for line in page.lines:
         line.words = [replace(w, conf=14.0) if "2007" in w.text else w for w in line.words]
     assert extract_fields(BIRTH, [page])["registration_date"].value == "29/07/2007"
+
+
+def test_a_value_read_apart_between_two_labels_of_its_row_is_that_rows() -> None:
+    """Tesseract read the date of birth as a line of its own, before its row, and the row's
+    two labels (`Ngày, tháng, năm sinh:` and `ghi bằng chữ:`) as one line reaching past it
+    on both sides (a certificate on security paper): the date sits between them, beside
+    every word, and is the row's value."""
+    from ocr.text import Line, Word
+
+    def line(y: int, key: int, *words: tuple[str, int]) -> Line:
+        return Line([Word(t, 96.0, x, y, 33 * len(t), 45, (key, 1, 1)) for t, x in words])
+
+    page = PageText(lines=[
+        line(700, 1, ("GIẤY", 900), ("KHAI", 1140), ("SINH", 1370)),
+        line(880, 2, ("NGUYỄN", 806), ("QUỲNH", 1050), ("MY", 1262)),
+        line(980, 3, ("03/01/1978", 876)),
+        line(888, 4, ("Họ,", 263), ("chữ", 364), ("đệm,", 481), ("tên:", 620)),
+        line(980, 4, ("Ngày,", 264), ("tháng,", 413), ("năm", 580), ("sinh:", 698),
+             ("ghi", 1242), ("bằng", 1330), ("chữ:", 1464), ("Ngày", 1712), ("ba", 1852)),
+        line(1070, 4, ("Giới", 263), ("tính:", 377), ("Nữ", 599)),
+    ], width=2480, height=3508)
+    fields = extract_fields(BIRTH, [page])
+    assert fields["full_name"].value == "NGUYỄN QUỲNH MY"
+    assert fields["date_of_birth"].value == "03/01/1978"
+    assert fields["sex"].value == "Nữ"

@@ -8,6 +8,7 @@ from schemas.normalize import (
     normalize_date,
     normalize_id,
     normalize_name,
+    normalize_occupation,
     normalize_registration_number,
     normalize_sex,
 )
@@ -133,3 +134,13 @@ def test_normalizers() -> None:
     assert normalize_id("O74O9OOO1234") == "074090001234"
     assert normalize_id("0 7 4 0 9 0 0 0 1 2 3 4") == "074090001234"
     assert normalize_id("074l90001234") == "074190001234"
+
+
+def test_an_occupation_read_partly_in_capitals_is_in_sentence_case() -> None:
+    """`NỘI trợ` (OCR took `ội` for capitals, read at 95 %) was counted as a housewife's
+    occupation that differs from the paper; capitals that are an abbreviation stay."""
+    assert normalize_occupation("NỘI trợ,") == "Nội trợ"
+    assert normalize_occupation("LAO ĐỘNG TỰ DO") == "Lao động tự do"
+    assert normalize_occupation("Kỹ sư IT") == "Kỹ sư IT"
+    assert normalize_occupation("CNV") == "CNV"
+    assert normalize_occupation("Giáo viên") == "Giáo viên"

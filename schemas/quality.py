@@ -304,6 +304,8 @@ _UNITS_BEFORE_NUMBER = {"to": "tổ", "ap": "ấp", "so": "số", "pho": "phố"
 _UNITS_BEFORE_NAME = {"duong": "đường", "phuong": "phường", "huyen": "huyện", "quan": "quận",
                       "tinh": "tỉnh", "xa": "xã", "ap": "ấp", "thon": "thôn", "xom": "xóm",
                       "khom": "khóm"}
+# every word of the units an address is made of, folded (`thành phố`, `khu phố`, `thị trấn`)
+_UNIT_WORDS = {*_UNITS_BEFORE_NAME, *_UNITS_BEFORE_NUMBER, "thanh", "pho", "thi", "tran", "khu"}
 _PROVINCES = {name.lower() for name in PROVINCE_CODES.values()}
 # cities governed by the centre: `thành phố Cần Thơ` ends an address as a province does
 _CENTRAL_CITIES = {fold(c) for c in ("Hà Nội", "Hồ Chí Minh", "Hải Phòng", "Đà Nẵng", "Cần Thơ",
@@ -375,6 +377,9 @@ def address_problem(value: str | None) -> str | None:
     if words.count("tinh") > 1 or words.count("phuong") > 1 or words.count("xa") > 1:
         return "có thể lẫn hai địa chỉ"
     last = value.rsplit(",", 1)[-1].strip()
+    if all(w in _UNIT_WORDS for w in fold(last).replace(".", " ").split()):
+        # `Phường` alone: the name after the unit was lost (a home town counted so)
+        return "địa chỉ không đầy đủ (có tên đơn vị hành chính mà không có tên)"
     if fold(last).startswith("tinh ") and last.split(None, 1)[1].lower() not in _PROVINCES:
         return "tên tỉnh không đầy đủ hoặc đọc sai"  # `tỉnh Bình` (a word lost)
     if "," in value and not _ends_with_province(last):

@@ -54,6 +54,11 @@ def test_text_debris_and_address_checks() -> None:
     assert address_problem("Ủy ban nhân dân Xã Hòa Thành, huyện Đông Hòa")
     assert address_problem("Tổ 1, phường Dĩ An, thành phố Dĩ An")
     assert address_problem("Phường Tân Định, Quận 1, Thành phố Hồ Chí Minh") is None
+    # a unit word with its name lost (a home town `Phường` was counted before this check)
+    assert address_problem("Phường")
+    assert address_problem("Xã Hồ Hơn, huyện Yên Mỹ, thành phố")
+    assert address_problem("Quận 1") is None
+    assert address_problem("Phú Thọ") is None
     # a city one letter away from a registry city (`Bấn Cát`: counted before this check)
     from schemas.quality import city_problem
 

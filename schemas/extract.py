@@ -53,6 +53,8 @@ class ExtractedField:
     dropped: bool = False  # the label is printed but no value was read (value "")
     # value words whose confidence only a second reading gave (ocr.text.Word.confirmed)
     confirmed_words: tuple[str, ...] = ()
+    # value words with their OCR confidence (0-1), in order
+    word_confs: tuple[tuple[str, float], ...] = ()
 
 
 # ---------------------------------------------------------------------------- label tables
@@ -445,7 +447,7 @@ def _value_toks(toks: list[_Tok], number_value: bool = False) -> list[_Tok]:
     unless it is the whole value of a number field at the end of its line (`Số: 30.`)."""
     vt: list[_Tok] = []
     skipped = False
-    for t in toks:
+    for i, t in enumerate(toks):
         started = any(v.key for v in vt)
         if started and (_is_leader_run(t) or t.left - vt[-1].right > 3.0 * max(t.height, 1)):
             break
@@ -453,15 +455,30 @@ def _value_toks(toks: list[_Tok], number_value: bool = False) -> list[_Tok]:
             skipped = True
             continue  # marks before the value (`Dân tộc " Kinh`): the gap counts after it
         if (not started and skipped and t.conf < MARKS_THEN_VALUE_MIN_CONF
-                and sum(ch.isdigit() for ch in t.key) < 4):
+                and sum(ch.isdigit() for ch in t.key) < 4 and not _read_words_follow(toks, i)):
             # marks, then a doubtful word: the paper's pattern, the value is elsewhere (a run
-            # of digits is no pattern: `:. .29/07/2007.` read at 14 % is the date)
+            # of digits is no pattern: `:. .29/07/2007.` read at 14 % is the date; nor a
+            # word the value's other words follow: `..TRẦN` at 7 % before `QUỲNH MY`)
             break
         if not _LEADER.match(t.text):
             vt.append(t)
     while vt and _NUMBERING.match(vt[-1].text) and not (number_value and len(vt) == 1):
         vt.pop()
     return vt
+
+
+FOLLOWING_WORD_MIN_CONF = 80.0  # a word read this surely after a doubtful one: a value
+
+
+def _read_words_follow(toks: list[_Tok], i: int) -> bool:
+    """Whether the word after toks[i] (next to it: no leader, no wide gap between) is read
+    surely: then toks[i] begins a value, however doubtful its own reading."""
+    for prev, t in zip(toks[i:], toks[i + 1:], strict=False):
+        if _is_leader_run(t) or t.left - prev.right > 3.0 * max(t.height, 1):
+            return False
+        if t.key:
+            return t.conf >= FOLLOWING_WORD_MIN_CONF
+    return False
 
 
 def _content(toks: list[_Tok]) -> list[_Tok]:
@@ -529,7 +546,9 @@ def _finish(acc: _Acc) -> ExtractedField | None:
     return ExtractedField(text, round(_conf(acc.toks) * label_score, 4),
                           round(label_score, 4), acc.page, round(_min_conf(acc.toks), 4),
                           confirmed_words=tuple(t.text for t in acc.toks
-                                                if t.confirmed and t.key))
+                                                if t.confirmed and t.key),
+                          word_confs=tuple((t.text, round(t.conf / 100.0, 4))
+                                           for t in acc.toks if t.key))
 
 
 # ---------------------------------------------------------------------------- party headings

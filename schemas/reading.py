@@ -46,6 +46,7 @@ from schemas.vocab import (
     PROVINCE_CODES,
     RELIGIONS,
     SEXES,
+    fold,
 )
 from schemas.wards import WardRegistry
 
@@ -66,6 +67,9 @@ MIN_CHECKED_ID_CONFIDENCE = 0.9
 # a name printed twice on the form and read the same both times (see _names_printed_twice):
 # each print's words still need this much
 NAME_TWICE_CONFIDENCE = 0.3
+# a surname repaired from the list (`Nguyên` -> `Nguyễn`) carries its confidence no more
+# when it has this many letters: two or three letters matching a surname prove less
+REPAIRED_SURNAME_MIN_LETTERS = 4
 # an ID with nothing on the record to check it against (the household head's) needs more
 MIN_UNCHECKED_ID_CONFIDENCE = 0.9
 UNCHECKED_IDS = frozenset({"household_head_id"})
@@ -268,10 +272,17 @@ def _read_one(
                   if name in PLACE_FIELDS else ef) for name, ef in raw.items()}
     fields: dict[str, str | None] = {}
     confidence: dict[str, float] = {}
+    min_conf = {name: ef.min_conf for name, ef in raw.items()}
     for name, ef in raw.items():
         value = normalize_field(name, ef.value)
         if name in NAME_FIELDS:
-            value = repair_surname(value)
+            repaired = repair_surname(value)
+            if repaired != value and ef.word_confs and len(fold(repaired.split(" ")[0])) >= (
+                    REPAIRED_SURNAME_MIN_LETTERS):
+                # the surname's marks come from the list of surnames, its letters all matched:
+                # its own low confidence (`NGUYÊN` at 14 %) is the mark the repair replaced
+                min_conf[name] = min((c for _, c in ef.word_confs[1:]), default=1.0)
+            value = repaired
         elif name in ADDRESS_FIELDS:
             value = repair_address_units(value)
         if name in PLACE_FIELDS:
@@ -338,7 +349,7 @@ def _read_one(
             doubtful.add(name)
             messages.append(f"{FIELD_LABELS.get(name, name)}: đọc không chắc chắn "
                             f"(độ tin cậy {conf:.0%}), cần kiểm tra")
-    for name, ef in raw.items():
+    for name in raw:
         # a blank optional field (its label printed, nothing but leaders after it) is simply
         # absent; a value printed but misread leaves words behind, which the checks above
         # and the word confidences below catch. A blank required field fails validation.
@@ -349,9 +360,9 @@ def _read_one(
             floor = confirmed[name]
         elif name in UNCHECKED_IDS:
             floor = max(floor, MIN_UNCHECKED_ID_CONFIDENCE)
-        if ef.min_conf < floor and name not in doubtful:
+        if min_conf[name] < floor and name not in doubtful:
             messages.append(f"{FIELD_LABELS.get(name, name)}: có chữ đọc không chắc chắn "
-                            f"(độ tin cậy {ef.min_conf:.0%}), cần kiểm tra")
+                            f"(độ tin cậy {min_conf[name]:.0%}), cần kiểm tra")
     status = Status.NEEDS_REVIEW if messages else Status.DIGITIZED
     return RecordReading(
         doc_type=doc_type,

@@ -152,3 +152,42 @@ def test_signing_line_is_not_the_value_of_a_blank_last_field() -> None:
     [r] = read(text)
     assert r.fields.get("household_head_id") is None
     assert r.status is Status.DIGITIZED, r.reasons
+
+
+def _with_confs(text: str, confs: dict[str, float]) -> PageText:
+    page = PageText.from_text(text)
+    lines = [type(ln)([replace(w, conf=confs.get(w.text, w.conf)) for w in ln.words])
+             for ln in page.lines]
+    return PageText(lines=lines, mean_conf=90.0, quality=0.9)
+
+
+def test_a_surname_repaired_from_the_list_carries_its_confidence_no_more() -> None:
+    """`NGUYÊN` read at 14 % becomes `Nguyễn`, the only surname its letters spell: the low
+    confidence was the mark the repair replaced. A surname of two or three letters proves
+    less (`LỄ` at 30 % -> `Lê` still goes to review), and so does any other word."""
+    text = DC01.replace("LÊ THỊ CÚC", "NGUYÊN THỊ CÚC")
+    [r] = read_records([_with_confs(text, {"NGUYÊN": 14.0})], "phu-loi", REG, TODAY)
+    assert r.fields["full_name"] == "Nguyễn Thị Cúc"
+    assert r.status is Status.DIGITIZED, r.reasons
+    [r] = read_records([_with_confs(DC01.replace("LÊ THỊ", "LỄ THỊ"), {"LỄ": 30.0})],
+                       "phu-loi", REG, TODAY)
+    assert r.fields["full_name"] == "Lê Thị Cúc" and r.status is Status.NEEDS_REVIEW
+    [r] = read_records([_with_confs(text, {"NGUYÊN": 14.0, "CÚC": 40.0})], "phu-loi", REG,
+                       TODAY)
+    assert r.status is Status.NEEDS_REVIEW
+
+
+def test_a_value_whose_first_word_is_doubtful_after_marks_is_kept() -> None:
+    """`..TRẦN` read at 7 % before `QUỲNH MY` read surely: the value, not the paper's
+    pattern (the mother's name was lost and the record counted without it)."""
+    birth = """GIẤY KHAI SINH
+Họ, chữ đệm, tên người mẹ: .. TRẦN QUỲNH MY
+Năm sinh: 1960   Dân tộc: Kinh
+"""
+    fields = extract_fields(DocType.BIRTH_CERTIFICATE, [_with_confs(birth, {"TRẦN": 7.0})])
+    assert fields["mother_name"].value == "TRẦN QUỲNH MY"
+    assert fields["mother_name"].min_conf < 0.1  # and so review, unless confirmed
+    # alone after the marks, the doubtful word is still the pattern: no value
+    fields = extract_fields(DocType.BIRTH_CERTIFICATE,
+                            [_with_confs(birth.replace(" QUỲNH MY", ""), {"TRẦN": 7.0})])
+    assert not fields["mother_name"].value

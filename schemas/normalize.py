@@ -315,6 +315,7 @@ PLACE_FIELDS = (
     "birth_registration_place", "husband_residence", "wife_residence",
 )
 
+
 def normalize_occupation(value: str | None) -> str | None:
     """Free text, in sentence case when a word is read in capitals (`NỘI trợ` -> `Nội
     trợ`: OCR mistakes the case of letters whose capital only differs in size, and a

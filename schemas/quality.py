@@ -377,7 +377,8 @@ def address_problem(value: str | None) -> str | None:
     if words.count("tinh") > 1 or words.count("phuong") > 1 or words.count("xa") > 1:
         return "có thể lẫn hai địa chỉ"
     last = value.rsplit(",", 1)[-1].strip()
-    if all(w in _UNIT_WORDS for w in fold(last).replace(".", " ").split()):
+    last_words = fold(last).replace(".", " ").split()
+    if last_words and all(w in _UNIT_WORDS for w in last_words):
         # `Phường` alone: the name after the unit was lost (a home town counted so)
         return "địa chỉ không đầy đủ (có tên đơn vị hành chính mà không có tên)"
     if fold(last).startswith("tinh ") and last.split(None, 1)[1].lower() not in _PROVINCES:

@@ -220,7 +220,7 @@ def _core(text: str) -> str:
 def _doubtful(word: Word) -> bool:
     """A word worth a second reading: one that looks like a word or a number (not debris,
     which no second reading makes useful) and whose confidence would hold a record back."""
-    if not plausible_word(word.text):
+    if not plausible_word(_core(word.text)):  # `..PHẠM`: a leader's dots glued to a name
         return False
     limit = CONFIRM_DIGITS_BELOW if any(ch.isdigit() for ch in word.text) else CONFIRM_BELOW
     return word.conf < limit

@@ -306,6 +306,9 @@ _UNITS_BEFORE_NAME = {"duong": "đường", "phuong": "phường", "huyen": "huy
                       "khom": "khóm"}
 # every word of the units an address is made of, folded (`thành phố`, `khu phố`, `thị trấn`)
 _UNIT_WORDS = {*_UNITS_BEFORE_NAME, *_UNITS_BEFORE_NUMBER, "thanh", "pho", "thi", "tran", "khu"}
+# the words (and abbreviations) a part of an address after the first starts with
+_PART_STARTS = _UNIT_WORDS | {"ngo", "hem", "kiet", "ngach", "ban", "buon", "lang", "cum",
+                              "lo", "kp", "p", "q", "tp", "tx", "tt", "h"}
 _PROVINCES = {name.lower() for name in PROVINCE_CODES.values()}
 # cities governed by the centre: `thành phố Cần Thơ` ends an address as a province does
 _CENTRAL_CITIES = {fold(c) for c in ("Hà Nội", "Hồ Chí Minh", "Hải Phòng", "Đà Nẵng", "Cần Thơ",
@@ -387,6 +390,13 @@ def address_problem(value: str | None) -> str | None:
         # `..., huyện Đông Hòa` for `..., huyện Đông Hòa, tỉnh Phú Yên`: the wrapped rest
         # was lost (measured: a record counted with its province missing)
         return "không có tên tỉnh (có thể bị mất khi xuống dòng)"
+    for part in value.split(",")[1:-1]:
+        # every level after the first starts with its unit or a number (`khu phố 1`,
+        # `phường Phú Lợi`, `Quận 1`, `P.2`): a part without one is a comma OCR put inside
+        # a name (`đường Mỹ Phước, Tân Vạn`: counted so)
+        first = fold(part).replace(".", " ").split()[:1]
+        if first and first[0] not in _PART_STARTS and not first[0][:1].isdigit():
+            return "có dấu phẩy giữa một tên (có thể đọc sai)"
 
     street = street_name_problem(value)
     if street:

@@ -278,3 +278,23 @@ def test_a_word_read_with_its_leader_is_confirmed_on_its_letters() -> None:
     flags = {w.text: w.confirmed for w in confirmed.words}
     assert flags[name.text] and flags["22/11/2004"], flags
     assert [w.text for w in confirmed.words] == [w.text for w in unsure.words]
+
+
+def test_a_word_with_a_leaders_dots_glued_before_it_is_read_again() -> None:
+    """`..PHẠM` (the end of a leader read into the name, at 40 %) is no plausible word as
+    read, and was never read again: the record waited for a clerk with its name right. Its
+    letters are what counts for a second reading and for the agreement."""
+    from dataclasses import replace
+
+    font = ImageFont.truetype(FONT, 50)
+    im = Image.new("L", (2480, 300), 255)
+    ImageDraw.Draw(im).text((230, 100), "Họ, chữ đệm, tên: PHẠM PHƯƠNG HẰNG", font=font,
+                            fill=0)
+    binary = clean.binarize(np.asarray(im).copy())
+    full = process.read_page(binary)
+    lines = [Line([replace(w, text="..PHẠM", conf=40.0) if w.text == "PHẠM" else w
+                   for w in ln.words]) for ln in full.lines]
+    unsure = PageText(lines=lines, width=full.width, height=full.height)
+    confirmed = process.confirm_doubtful_words(binary, unsure, "vie", 60, 300)
+    word = next(w for w in confirmed.words if w.text == "..PHẠM")
+    assert word.confirmed and word.conf >= process.CONFIRMED_CONF

@@ -59,6 +59,12 @@ def test_text_debris_and_address_checks() -> None:
     assert address_problem("Xã Hồ Hơn, huyện Yên Mỹ, thành phố")
     assert address_problem("Quận 1") is None
     assert address_problem("Phú Thọ") is None
+    # a comma read inside a street's name: every part after the first starts with its unit
+    # or a number (`đường Mỹ Phước, Tân Vạn` was counted)
+    assert address_problem(f"Số 217, đường Mỹ Phước, Tân Vạn, khu phố 1, phường Phú Lợi, {bd}")
+    assert address_problem(f"Số 217, đường Mỹ Phước Tân Vạn, khu phố 1, phường Phú Lợi, {bd}"
+                           ) is None
+    assert address_problem("Số 5, P.2, Q.5, TP. Hồ Chí Minh") is None
     # a city one letter away from a registry city (`Bấn Cát`: counted before this check)
     from schemas.quality import city_problem
 

@@ -304,6 +304,7 @@ def normalize_place(value: str | None) -> str | None:
     # a word and a number (`khu phố4`); a code such as `ĐT743` is capitals and stays
     text = _LETTER_DIGIT.sub(
         lambda m: f"{m[1]} {m[2]}" if m[1][-1].islower() else m[0], split_camel_case(text))
+    text = re.sub(r",(?=[^\W\d_])", ", ", text)  # `khu phố 11,phường`: the space after
     return text[:1].upper() + text[1:]
 
 

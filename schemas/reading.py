@@ -61,8 +61,8 @@ MIN_WORD_CONFIDENCE = 0.6
 # An ID number whose province code, sex/century digit and birth-year digits all agree with
 # the record's own sex and date of birth has its first six digits confirmed, not the last
 # six: its token still needs 0.9, the confidence below which the second reading is asked
-# (digits misread at 0.6-0.8, then one at 0.88, were counted on the benchmarks), which
-# also lets it confirm the date of birth it repeats.
+# (digits misread at 0.6-0.8, then one at 0.88, were counted on the benchmarks). The date of
+# birth it repeats keeps the bar of any value: the ID repeats its year, not its day.
 MIN_CHECKED_ID_CONFIDENCE = 0.9
 # a name printed twice on the form and read the same both times (see _names_printed_twice):
 # each print's words still need this much
@@ -192,9 +192,9 @@ def _read_exactly(name: str, raw_value: str, value: str | None) -> bool:
 def _confirmed(doc_type: DocType, fields: dict[str, str | None],
                words: ExtractedField | None, reasons: list) -> dict[str, float]:
     """Fields a second reading on the same page confirms -> the least word confidence they
-    still need. A date of birth equal to the date in words is confirmed outright; a date of
-    birth whose century and year the (validated) ID number repeats, and that ID number, need
-    only `MIN_CHECKED_ID_CONFIDENCE`."""
+    still need. A date of birth equal to the date in words is confirmed outright; an ID
+    number that repeats the record's sex, century and birth year needs
+    `MIN_CHECKED_ID_CONFIDENCE`."""
     out: dict[str, float] = {}
     flagged = {r.field for r in reasons}
     if doc_type is DocType.BIRTH_CERTIFICATE and words is not None:
@@ -209,7 +209,6 @@ def _confirmed(doc_type: DocType, fields: dict[str, str | None],
             continue
         if len(number) == 12 and number.isdigit() and number[4:6] == dob[2:4]:
             out[id_field] = MIN_CHECKED_ID_CONFIDENCE
-            out.setdefault(dob_field, MIN_CHECKED_ID_CONFIDENCE)
     return out
 
 

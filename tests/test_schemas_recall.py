@@ -191,3 +191,23 @@ Năm sinh: 1960   Dân tộc: Kinh
     fields = extract_fields(DocType.BIRTH_CERTIFICATE,
                             [_with_confs(birth.replace(" QUỲNH MY", ""), {"TRẦN": 7.0})])
     assert not fields["mother_name"].value
+
+
+def test_an_id_that_repeats_the_birth_year_never_raises_what_the_date_needs() -> None:
+    """An ID agreeing with the date of birth confirms its year; it used to set the date's
+    own bar to the ID's 0.9 as well, so a date read at 0.85 went to review only because the
+    ID agreed with it. The date needs what any value needs (0.6)."""
+    birth = """GIẤY KHAI SINH
+Số: 123/2018
+Họ, chữ đệm, tên: NGUYỄN VĂN AN
+Ngày, tháng, năm sinh: 29/12/2017
+Giới tính: Nam   Dân tộc: Kinh   Quốc tịch: Việt Nam
+Nơi sinh: Bệnh viện đa khoa tỉnh Bình Dương
+Số định danh cá nhân: 074217001234
+Nơi đăng ký khai sinh: Ủy ban nhân dân phường Phú Tân, thành phố Thủ Dầu Một
+Ngày, tháng, năm đăng ký: 05/01/2018
+"""
+    [r] = read_records([_with_confs(birth, {"29/12/2017": 85.0})], "phu-tan", REG, TODAY)
+    assert r.status is Status.DIGITIZED, r.reasons
+    [r] = read_records([_with_confs(birth, {"29/12/2017": 50.0})], "phu-tan", REG, TODAY)
+    assert r.status is Status.NEEDS_REVIEW

@@ -136,6 +136,15 @@ def test_normalizers() -> None:
     assert normalize_id("074l90001234") == "074190001234"
 
 
+def test_a_comma_glued_to_the_next_part_of_an_address_gets_its_space() -> None:
+    from schemas.normalize import normalize_field
+
+    # `khu phố 11,phường` was counted with the space missing
+    assert normalize_field("wife_residence", "khu phố 11,phường Thới Hòa,thành phố Bến Cát"
+                           ) == "Khu phố 11, phường Thới Hòa, thành phố Bến Cát"
+    assert normalize_field("home_town", "Số 12,14 đường Lê Lợi") == "Số 12,14 đường Lê Lợi"
+
+
 def test_an_occupation_read_partly_in_capitals_is_in_sentence_case() -> None:
     """`NỘI trợ` (OCR took `ội` for capitals, read at 95 %) was counted as a housewife's
     occupation that differs from the paper; capitals that are an abbreviation stay."""

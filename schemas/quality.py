@@ -30,7 +30,7 @@ from schemas.vocab import GIVEN_NAMES, PROVINCE_CODES, fold
 
 __all__ = ["SURNAMES", "confirmed_name_word_doubtful", "name_problem", "given_name_problem",
            "text_problem", "address_problem", "is_syllable", "repair_diacritics",
-           "repair_surname", "repair_address_units", "residence_problem",
+           "repair_surname", "surname_by_letters", "repair_address_units", "residence_problem",
            "split_camel_case", "split_glued_name"]
 
 # Common Vietnamese surnames (họ), as printed, the most common first: of two that differ
@@ -222,6 +222,13 @@ def confirmed_name_word_doubtful(word: str, is_surname: bool) -> bool:
     return _tone_key(word) not in known or len(known) > 1
 
 
+def surname_by_letters(word: str) -> str | None:
+    """The one known surname whose letters, diacritics removed, are `word`'s (`NGUYÊN`,
+    `Nguyễn` -> `Nguyễn`); None when none or several are (`Do`: `Đỗ`, `Đồ`)."""
+    known = _SURNAME_FOLDS.get(fold(word))
+    return next(iter(known)) if known and len(known) == 1 else None
+
+
 def repair_surname(value: str | None) -> str | None:
     """`Nguyên Văn An` -> `Nguyễn Văn An`: a surname (first word of a normalized name) that
     is not a known surname but, diacritics removed, equals exactly one known surname takes
@@ -233,10 +240,9 @@ def repair_surname(value: str | None) -> str | None:
     first = words[0]
     if not first.isalpha() or first.lower() in {s.lower() for s in SURNAMES}:
         return value
-    known = _SURNAME_FOLDS.get(fold(first))
-    if not known or len(known) != 1:
+    surname = surname_by_letters(first)
+    if surname is None:
         return value
-    surname = next(iter(known))
     words[0] = surname[0].upper() + surname[1:] if first[:1].isupper() else surname
     return " ".join(words)
 

@@ -35,6 +35,7 @@ from schemas.quality import (
     repair_place_terms,
     repair_surname,
     residence_problem,
+    surname_by_letters,
     text_problem,
 )
 from schemas.records import FIELDS, REQUIRED_FIELDS, DocType, Status, business_key
@@ -67,9 +68,9 @@ MIN_CHECKED_ID_CONFIDENCE = 0.9
 # a name printed twice on the form and read the same both times (see _names_printed_twice):
 # each print's words still need this much
 NAME_TWICE_CONFIDENCE = 0.3
-# a surname repaired from the list (`Nguyên` -> `Nguyễn`) carries its confidence no more
-# when it has this many letters: two or three letters matching a surname prove less
-REPAIRED_SURNAME_MIN_LETTERS = 4
+# a surname whose letters spell one surname only (`Nguyên` -> `Nguyễn`) carries its
+# confidence no more when it has this many letters: two or three letters prove less
+SURNAME_BY_LETTERS_MIN = 4
 # an ID with nothing on the record to check it against (the household head's) needs more
 MIN_UNCHECKED_ID_CONFIDENCE = 0.9
 UNCHECKED_IDS = frozenset({"household_head_id"})
@@ -275,13 +276,14 @@ def _read_one(
     for name, ef in raw.items():
         value = normalize_field(name, ef.value)
         if name in NAME_FIELDS:
-            repaired = repair_surname(value)
-            if repaired != value and ef.word_confs and len(fold(repaired.split(" ")[0])) >= (
-                    REPAIRED_SURNAME_MIN_LETTERS):
-                # the surname's marks come from the list of surnames, its letters all matched:
-                # its own low confidence (`NGUYÊN` at 14 %) is the mark the repair replaced
-                min_conf[name] = min((c for _, c in ef.word_confs[1:]), default=1.0)
-            value = repaired
+            value = repair_surname(value)
+            surname = surname_by_letters(value.split(" ")[0]) if value else None
+            if surname and len(fold(surname)) >= SURNAME_BY_LETTERS_MIN:
+                # the one surname these letters spell: its marks come from the list, so the
+                # word's own low confidence (`NGUYÊN` at 14 %, repaired) is no doubt left
+                rest = [c for w, c in ef.word_confs if fold(w) != fold(surname)]
+                rest += [c for w, c in ef.word_confs if fold(w) == fold(surname)][1:]
+                min_conf[name] = min(rest, default=1.0)
         elif name in ADDRESS_FIELDS:
             value = repair_address_units(value)
         if name in PLACE_FIELDS:

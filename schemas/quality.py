@@ -503,17 +503,13 @@ def repair_address_units(value: str | None) -> str | None:
     return " ".join(words)
 
 
-def repair_diacritics(value: str | None, names: list[str] | tuple[str, ...]) -> str | None:
-    """`thành phố Thủ Dâu Một` -> `Thủ Dầu Một`: a run of 2+ words that equals exactly one
-    known place name once diacritics are removed, and differs from it only in diacritics,
-    takes the name's spelling (one-word names are too ambiguous: `Tân`, `Tấn`)."""
-    if not value:
-        return value
+def _place_runs(words: list[str], names: list[str] | tuple[str, ...]):
+    """(start, length, the name's words) of each run of 2+ `words` that equals exactly one
+    known place name once diacritics are removed (punctuation after its last word aside)."""
     known: dict[str, set[str]] = {}
     for name in names:
         if " " in name:
             known.setdefault(fold(name), set()).add(name)
-    words = value.split(" ")
     sizes = sorted({len(k.split(" ")) for k in known}, reverse=True)
     i = 0
     while i < len(words):
@@ -521,16 +517,33 @@ def repair_diacritics(value: str | None, names: list[str] | tuple[str, ...]) -> 
             window = words[i : i + n]
             if len(window) < n:
                 continue
-            tail = window[-1][len(window[-1].rstrip(",.;")):]
             core = [*window[:-1], window[-1].rstrip(",.;")]
             if any(not w or not w.isalpha() for w in core):
                 continue
             hits = known.get(fold(" ".join(core)), set())
             if len(hits) == 1:
                 name = next(iter(hits)).split(" ")
-                if len(name) == n and name != core:
-                    words[i : i + n] = [*name[:-1], name[-1] + tail]
+                if len(name) == n:
+                    yield i, n, name
                 i += n - 1
                 break
         i += 1
+
+
+def repair_diacritics(value: str | None, names: list[str] | tuple[str, ...]) -> str | None:
+    """`thành phố Thủ Dâu Một` -> `Thủ Dầu Một`: a run of 2+ words that equals exactly one
+    known place name once diacritics are removed, and differs from it only in diacritics,
+    takes the name's spelling (one-word names are too ambiguous: `Tân`, `Tấn`)."""
+    if not value:
+        return value
+    words = value.split(" ")
+    for i, n, name in list(_place_runs(words, names)):
+        tail = words[i + n - 1][len(words[i + n - 1].rstrip(",.;")):]
+        words[i : i + n] = [*name[:-1], name[-1] + tail]
     return " ".join(words)
+
+
+def place_name_positions(words: list[str], names: list[str] | tuple[str, ...]) -> set[int]:
+    """Indexes of the `words` in a run spelling one known place name, diacritics aside
+    (`Bình Chuấn,`): repair_diacritics gives those words the name's marks."""
+    return {k for i, n, _ in _place_runs(words, names) for k in range(i, i + n)}

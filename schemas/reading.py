@@ -30,6 +30,7 @@ from schemas.quality import (
     confirmed_name_word_doubtful,
     given_name_problem,
     name_problem,
+    place_name_positions,
     repair_address_units,
     repair_diacritics,
     repair_place_terms,
@@ -286,6 +287,11 @@ def _read_one(
                 min_conf[name] = min(rest, default=1.0)
         elif name in ADDRESS_FIELDS:
             value = repair_address_units(value)
+        if name in PLACE_FIELDS and ef.word_confs:
+            # words of a known place's name take its marks: their own doubt is no doubt left
+            named = place_name_positions([w for w, _ in ef.word_confs], places)
+            min_conf[name] = min((c for k, (_, c) in enumerate(ef.word_confs)
+                                  if k not in named), default=1.0)
         if name in PLACE_FIELDS:
             value = repair_place_terms(value)
         fields[name] = value

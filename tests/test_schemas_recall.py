@@ -163,8 +163,9 @@ def _with_confs(text: str, confs: dict[str, float]) -> PageText:
 
 def test_a_surname_repaired_from_the_list_carries_its_confidence_no_more() -> None:
     """`NGUYÊN` read at 14 % becomes `Nguyễn`, the only surname its letters spell: the low
-    confidence was the mark the repair replaced (and `NGUYỄN` at 26 % is that surname too). A surname of two or three letters proves
-    less (`LỄ` at 30 % -> `Lê` still goes to review), and so does any other word."""
+    confidence was the mark the repair replaced (and `NGUYỄN` at 26 % is that surname too).
+    A surname of two or three letters proves less (`LỄ` at 30 % -> `Lê` still goes to
+    review), and so does any other word."""
     text = DC01.replace("LÊ THỊ CÚC", "NGUYÊN THỊ CÚC")
     [r] = read_records([_with_confs(text, {"NGUYÊN": 14.0})], "phu-loi", REG, TODAY)
     assert r.fields["full_name"] == "Nguyễn Thị Cúc"
@@ -215,3 +216,17 @@ Ngày, tháng, năm đăng ký: 05/01/2018
     assert r.status is Status.DIGITIZED, r.reasons
     [r] = read_records([_with_confs(birth, {"29/12/2017": 50.0})], "phu-tan", REG, TODAY)
     assert r.status is Status.NEEDS_REVIEW
+
+
+def test_a_word_of_a_known_places_name_carries_its_low_confidence_no_more() -> None:
+    """`Chuấn,` at 47 % in `phường Bình Chuấn`: the run spells one known place, whose marks
+    the value takes (`Bình Chuẩn`), so the doubt about the word's mark is gone. A doubtful
+    word outside known names (a street's) still sends the record to review."""
+    text = DC01.replace("Tố 26, khu phố 1, phường Phú Lợi, thành phố Thủ Dầu Một",
+                        "Tổ 15, khu phố 6, phường Bình Chuấn, thành phố Thuận An")
+    [r] = read_records([_with_confs(text, {"Chuấn,": 47.0})], "phu-loi", REG, TODAY)
+    assert r.fields["permanent_address"].startswith("Tổ 15, khu phố 6, phường Bình Chuẩn,")
+    assert not any(m.startswith("Nơi thường trú") for m in r.reasons), r.reasons
+    street = text.replace("Tổ 15, khu phố 6,", "Số 3, đường Lê Lai,")
+    [r] = read_records([_with_confs(street, {"Lai,": 47.0})], "phu-loi", REG, TODAY)
+    assert any(m.startswith("Nơi thường trú") for m in r.reasons), r.reasons

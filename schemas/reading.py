@@ -287,6 +287,10 @@ def _read_one(
                 min_conf[name] = min(rest, default=1.0)
         elif name in ADDRESS_FIELDS:
             value = repair_address_units(value)
+        if name in DATE_FIELDS and any(ch.isdigit() for w, _ in ef.word_confs for ch in w):
+            # a date is its digits: `ngày`, `tháng`, `năm` around them (`nằm` at 55 %) change
+            # nothing once it parses, and it must parse to be a value at all
+            min_conf[name] = min(c for w, c in ef.word_confs if any(ch.isdigit() for ch in w))
         if name in PLACE_FIELDS and ef.word_confs:
             # words of a known place's name take its marks: their own doubt is no doubt left
             named = place_name_positions([w for w, _ in ef.word_confs], places)

@@ -230,3 +230,27 @@ def test_a_word_of_a_known_places_name_carries_its_low_confidence_no_more() -> N
     street = text.replace("Tổ 15, khu phố 6,", "Số 3, đường Lê Lai,")
     [r] = read_records([_with_confs(street, {"Lai,": 47.0})], "phu-loi", REG, TODAY)
     assert any(m.startswith("Nơi thường trú") for m in r.reasons), r.reasons
+
+
+def test_a_dates_words_around_its_digits_do_not_hold_it() -> None:
+    """`ngày 21 tháng 12 năm 1958` with `năm` read at 40 % (or as `nằm`): the date is its
+    digits; a doubtful digit still sends it to review."""
+    birth = """GIẤY KHAI SINH
+Số: 123/2018
+Họ, chữ đệm, tên: NGUYỄN VĂN AN
+Ngày, tháng, năm sinh: ngày 29 tháng 12 năm 2017
+Giới tính: Nam   Dân tộc: Kinh   Quốc tịch: Việt Nam
+Nơi sinh: Bệnh viện đa khoa tỉnh Bình Dương
+Số định danh cá nhân: 074217001234
+Nơi đăng ký khai sinh: Ủy ban nhân dân phường Phú Tân, thành phố Thủ Dầu Một
+Ngày, tháng, năm đăng ký: 05/01/2018
+"""
+    page = _with_confs(birth, {})
+    lines = [type(ln)([replace(w, conf=40.0) if w.text == "năm" and w.left > 700 else w
+                       for w in ln.words]) for ln in page.lines]
+    [r] = read_records([PageText(lines=lines, mean_conf=90.0, quality=0.9)], "phu-tan", REG,
+                       TODAY)
+    assert r.fields["date_of_birth"] == "2017-12-29"
+    assert r.status is Status.DIGITIZED, r.reasons
+    [r] = read_records([_with_confs(birth, {"29": 40.0})], "phu-tan", REG, TODAY)
+    assert r.status is Status.NEEDS_REVIEW

@@ -250,6 +250,10 @@ def _suspicious_text(value: str | None) -> bool:
     return bool(_ODD_CHARS.search(value) or _ODD_DOT.search(value))
 
 
+def _letters_of(word: str) -> str:
+    return "".join(ch for ch in word if ch.isalpha())
+
+
 def _letters(page: PageText) -> int:
     return sum(ch.isalpha() for ch in page.text)
 
@@ -323,9 +327,19 @@ def _read_one(
     messages += _cross_checks(doc_type, fields, words, frozenset(w.city for w in registry))
     for name in sorted(NAME_FIELDS & raw.keys()):
         ef, value = raw[name], fields.get(name) or ""
-        first = value.split(" ")[0].lower() if value else ""
-        if any(confirmed_name_word_doubtful(w, is_surname=w.lower().strip(".,") == first)
-               for w in ef.confirmed_words):
+        first = value.split(" ")[0] if value else ""
+        # the surname is judged as the value spells it: `NGUYÊN`, confirmed, is the `Nguyễn`
+        # its letters spell (repair_surname), not the given name `Nguyên`; only the name's
+        # first word is the surname (`Nguyễn Nguyên Khang`: the second is a given name)
+        read = [w for w, _ in ef.word_confs if any(ch.isalpha() for ch in w)]
+        surname_read = read[0] if read and fold(_letters_of(read[0])) == fold(first) else None
+        given = list(ef.confirmed_words)
+        judged = []
+        if surname_read is not None and surname_read in given:
+            given.remove(surname_read)
+            judged.append(confirmed_name_word_doubtful(first, is_surname=True))
+        judged += [confirmed_name_word_doubtful(w, is_surname=False) for w in given]
+        if any(judged):
             messages.append(f"{FIELD_LABELS.get(name, name)}: dấu của một chữ chỉ được lần đọc "
                             "thứ hai xác nhận, cần kiểm tra")
     # a row whose label was not recognised, while a field of the form is absent: its value

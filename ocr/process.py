@@ -14,6 +14,7 @@ OSD on every page cost 0.5-0.8 s, about half the OCR time.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -190,6 +191,7 @@ _EDGE_PUNCTUATION = ".,:;|!'\"`‘’“”„‚-–—_~…¬[]{}"
 # the fraction and division slashes one reading gives for the `/` the other reads
 _SLASHES = str.maketrans({"\u2044": "/", "\u2215": "/"})
 PUNCTUATION_WIDTH = 0.4  # a dot or a comma against a letter, in Tesseract's boxes
+_CODE = re.compile(r"^[^\W\d_]{1,4}\d{1,6}$")
 
 
 def _core_span(word: Word, left: float = 0.0, scale: float = 1.0) -> tuple[float, float]:
@@ -220,7 +222,10 @@ def _core(text: str) -> str:
 def _doubtful(word: Word) -> bool:
     """A word worth a second reading: one that looks like a word or a number (not debris,
     which no second reading makes useful) and whose confidence would hold a record back."""
-    if not plausible_word(_core(word.text)):  # `..PHẠM`: a leader's dots glued to a name
+    core = _core(word.text)
+    # judged on its letters (`..PHẠM`: a leader's dots glued to a name); a road's or a
+    # form's code (`ĐT743`, `DC01`) is a word too
+    if not (plausible_word(core) or _CODE.match(core)):
         return False
     limit = CONFIRM_DIGITS_BELOW if any(ch.isdigit() for ch in word.text) else CONFIRM_BELOW
     return word.conf < limit

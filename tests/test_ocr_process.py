@@ -298,3 +298,22 @@ def test_a_word_with_a_leaders_dots_glued_before_it_is_read_again() -> None:
     confirmed = process.confirm_doubtful_words(binary, unsure, "vie", 60, 300)
     word = next(w for w in confirmed.words if w.text == "..PHẠM")
     assert word.confirmed and word.conf >= process.CONFIRMED_CONF
+
+
+def test_a_roads_code_is_read_again_like_a_word() -> None:
+    """`ĐT743,` (a provincial road's code in an address, at 40 %) is neither letters nor a
+    number, and was never read again: a code of a few letters and digits is a word too."""
+    from dataclasses import replace
+
+    font = ImageFont.truetype(FONT, 50)
+    im = Image.new("L", (2480, 300), 255)
+    ImageDraw.Draw(im).text((230, 100), "Nơi thường trú: Số 6, đường ĐT743, khu phố 8",
+                            font=font, fill=0)
+    binary = clean.binarize(np.asarray(im).copy())
+    full = process.read_page(binary)
+    assert any(w.text == "ĐT743," for w in full.words), [w.text for w in full.words]
+    lines = [Line([replace(w, conf=40.0) if w.text == "ĐT743," else w for w in ln.words])
+             for ln in full.lines]
+    unsure = PageText(lines=lines, width=full.width, height=full.height)
+    confirmed = process.confirm_doubtful_words(binary, unsure, "vie", 60, 300)
+    assert next(w for w in confirmed.words if w.text == "ĐT743,").confirmed

@@ -42,13 +42,15 @@ RECOVERED_MIN_CONF = 60.0
 RECOVERED_SPECK_CONF = 30.0  # a one- or two-letter word under this is a speck
 
 
-def missed_line_bands(binary: np.ndarray, text: PageText) -> list[tuple[int, int]]:
+def missed_line_bands(binary: np.ndarray, text: PageText,
+                      columns: tuple[int, int] | None = None) -> list[tuple[int, int]]:
     """(top, bottom) of ink bands that look like text lines and hold no word read, or hold
     words but also a stretch of text beside them that none covers (a label read, its value
-    dropped: `Nơi đăng ký kết hôn:` without `Ủy ban nhân dân phường ...`)."""
+    dropped: `Nơi đăng ký kết hôn:` without `Ủy ban nhân dân phường ...`). `columns`: the
+    page's text columns (`_text_columns`) when the caller has them already."""
     ink = binary < 128
     h, w = ink.shape[:2]
-    left, right = _text_columns(text, w)
+    left, right = columns or _text_columns(text, w)
     ink[:, :left] = False  # a frame's sides (security paper) fill every row with ink
     ink[:, right:] = False
     rows = np.count_nonzero(ink, axis=1)
@@ -122,11 +124,11 @@ def recover_missed_lines(
     """Read the missed bands again (one Tesseract call, psm 6) and put their lines back
     in reading order. Lines read with low confidence are left out: better a field missing
     (review) than noise taken for a value."""
-    bands = missed_line_bands(binary, text)
-    if not bands:
-        return text
     h, w = binary.shape[:2]
     left, right = _text_columns(text, w)
+    bands = missed_line_bands(binary, text, (left, right))
+    if not bands:
+        return text
     strips, offsets, y = [], [], 0
     for top, bottom in bands:
         a, b = max(0, top - BAND_PAD), min(h, bottom + BAND_PAD)

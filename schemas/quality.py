@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 
 from rapidfuzz.distance import Levenshtein
 
@@ -503,7 +504,8 @@ def repair_address_units(value: str | None) -> str | None:
     return " ".join(words)
 
 
-def _place_runs(words: list[str], names: list[str] | tuple[str, ...]):
+def _place_runs(words: list[str], names: list[str] | tuple[str, ...]
+                ) -> Iterator[tuple[int, int, list[str]]]:
     """(start, length, the name's words) of each run of 2+ `words` that equals exactly one
     known place name once diacritics are removed (punctuation after its last word aside)."""
     known: dict[str, set[str]] = {}

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+from test_schemas_reading import BIRTH  # the birth certificate the reading tests use
+
 from ocr.text import PageText
 from schemas.classify import classify
 from schemas.extract import extract_fields
@@ -202,19 +204,9 @@ def test_an_id_that_repeats_the_birth_year_never_raises_what_the_date_needs() ->
     """An ID agreeing with the date of birth confirms its year; it used to set the date's
     own bar to the ID's 0.9 as well, so a date read at 0.85 went to review only because the
     ID agreed with it. The date needs what any value needs (0.6)."""
-    birth = """GIẤY KHAI SINH
-Số: 123/2018
-Họ, chữ đệm, tên: NGUYỄN VĂN AN
-Ngày, tháng, năm sinh: 29/12/2017
-Giới tính: Nam   Dân tộc: Kinh   Quốc tịch: Việt Nam
-Nơi sinh: Bệnh viện đa khoa tỉnh Bình Dương
-Số định danh cá nhân: 074217001234
-Nơi đăng ký khai sinh: Ủy ban nhân dân phường Phú Tân, thành phố Thủ Dầu Một
-Ngày, tháng, năm đăng ký: 05/01/2018
-"""
-    [r] = read_records([_with_confs(birth, {"29/12/2017": 85.0})], "phu-tan", REG, TODAY)
+    [r] = read_records([_with_confs(BIRTH, {"29/12/2017": 85.0})], "phu-tan", REG, TODAY)
     assert r.status is Status.DIGITIZED, r.reasons
-    [r] = read_records([_with_confs(birth, {"29/12/2017": 50.0})], "phu-tan", REG, TODAY)
+    [r] = read_records([_with_confs(BIRTH, {"29/12/2017": 50.0})], "phu-tan", REG, TODAY)
     assert r.status is Status.NEEDS_REVIEW
 
 
@@ -235,16 +227,7 @@ def test_a_word_of_a_known_places_name_carries_its_low_confidence_no_more() -> N
 def test_a_dates_words_around_its_digits_do_not_hold_it() -> None:
     """`ngày 21 tháng 12 năm 1958` with `năm` read at 40 % (or as `nằm`): the date is its
     digits; a doubtful digit still sends it to review."""
-    birth = """GIẤY KHAI SINH
-Số: 123/2018
-Họ, chữ đệm, tên: NGUYỄN VĂN AN
-Ngày, tháng, năm sinh: ngày 29 tháng 12 năm 2017
-Giới tính: Nam   Dân tộc: Kinh   Quốc tịch: Việt Nam
-Nơi sinh: Bệnh viện đa khoa tỉnh Bình Dương
-Số định danh cá nhân: 074217001234
-Nơi đăng ký khai sinh: Ủy ban nhân dân phường Phú Tân, thành phố Thủ Dầu Một
-Ngày, tháng, năm đăng ký: 05/01/2018
-"""
+    birth = BIRTH.replace("sinh: 29/12/2017", "sinh: ngày 29 tháng 12 năm 2017")
     page = _with_confs(birth, {})
     lines = [type(ln)([replace(w, conf=40.0) if w.text == "năm" and w.left > 700 else w
                        for w in ln.words]) for ln in page.lines]

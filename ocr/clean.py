@@ -757,6 +757,15 @@ def remove_speckle(binary: np.ndarray) -> np.ndarray:
 # ------------------------------------------------------------------ leaders and rules
 
 
+# A leader's stub left where a typed value nearly fills its line (`ngày 11 ....`, `thành
+# phố Tân ...`) is only three to five dots, and Tesseract reads it glued to the value
+# (`Tân.,.`). Such a short run counts only when its dots are closer than letters ever are
+# (a pitch under SHORT_LEADER_PITCH text heights): dots below or on letters are a letter's
+# width or more apart, so a line of them is never taken.
+SHORT_LEADER_DOTS = 3
+SHORT_LEADER_PITCH = 0.75
+
+
 def _text_height(stats: np.ndarray) -> float:
     """Median height of letter-sized components: the page's text size in px."""
     h = stats[1:, cv2.CC_STAT_HEIGHT]
@@ -782,7 +791,7 @@ def _leader_labels(
         cand &= ~exclude
     idx = np.nonzero(cand)[0]
     remove = np.zeros(n, dtype=bool)
-    if idx.size < min_run:
+    if idx.size < min(min_run, SHORT_LEADER_DOTS):
         return remove
     cy = cents[idx, 1]
     cx = cents[idx, 0]
@@ -793,7 +802,7 @@ def _leader_labels(
     start = 0
     while start < idx.size:
         end = int(np.searchsorted(cy, cy[start] + tol, side="right")) - 1
-        if end - start + 1 >= min_run:
+        if end - start + 1 >= min(min_run, SHORT_LEADER_DOTS):
             g = np.arange(start, end + 1)
             g = g[np.argsort(cx[g], kind="stable")]
             gaps = np.diff(cx[g]).tolist()  # plain floats: this loop is per dot
@@ -810,14 +819,20 @@ def _leader_labels(
                     run.append(j)
                     run_gaps.append(gap)
                 else:
-                    if len(run) >= min_run:
+                    if _is_leader_run(len(run), run_gaps, min_run, th):
                         remove[idx[g[run]]] = True
                     run = [j]
                     run_gaps = []
-            if len(run) >= min_run:
+            if _is_leader_run(len(run), run_gaps, min_run, th):
                 remove[idx[g[run]]] = True
         start = end + 1
     return remove
+
+
+def _is_leader_run(n: int, gaps: list[float], min_run: int, text_height: float) -> bool:
+    if n >= min_run:
+        return True
+    return n >= SHORT_LEADER_DOTS and statistics.median(gaps) <= SHORT_LEADER_PITCH * text_height
 
 
 def find_dotted_leaders(binary: np.ndarray, min_run: int = 6) -> np.ndarray:
@@ -903,6 +918,21 @@ RULE_X_STEP = 4  # rules are searched on a copy this many times narrower
 
 
 def remove_long_rules(binary: np.ndarray, dpi: float = TARGET_DPI) -> np.ndarray:
+    """Whiten thin rules much longer than a word, across and down the page.
+
+    A bordered table's vertical rules matter as much as its horizontal ones: once the
+    horizontal rules are gone they stand as a row-high bar before every cell, which
+    Tesseract reads as `|` glued to the value and takes for a tall letter, so it reads
+    the whole column in the wrong case and size (`|z2⁄o4⁄2o0oo` for `22/04/2000`,
+    `o7420oa6a287` for an ID number). Both kinds are found on the same page (each is
+    still whole there: removing one first would cut the other into short pieces).
+    """
+    across = _remove_rules_across(binary, dpi)
+    down = _remove_rules_across(np.ascontiguousarray(binary.T), dpi).T
+    return np.maximum(across, down)  # white (255) where either removed ink
+
+
+def _remove_rules_across(binary: np.ndarray, dpi: float = TARGET_DPI) -> np.ndarray:
     """Whiten thin horizontal rules much longer than a word (underlines, form lines).
 
     An opening with a long flat kernel keeps only horizontal strokes >= ~2.5 cm;

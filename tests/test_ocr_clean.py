@@ -273,6 +273,19 @@ def test_dotted_leader_removed_diacritics_kept() -> None:
     assert not clean.find_dotted_leaders(marks).any()
 
 
+def test_short_leader_stub_after_a_value_removed() -> None:
+    """A value that nearly fills its line leaves a stub of three or four dots, which
+    Tesseract glued to the value (`Tân.,.`); the dots go, the letters' dots stay."""
+    line = clean.binarize(render_lines(["ngày 11 .... tháng 09 năm 1993  Tân ...",
+                                        "Thị Hạnh Nguyệt Kiểm Lý Bình Tịnh Việt"]))
+    removed = clean.find_dotted_leaders(line)
+    n, _ = cv2.connectedComponents(removed.astype(np.uint8))
+    assert n - 1 == 7  # the four dots after `11` and the three after `Tân`
+    second_row = slice(line.shape[0] // 2, line.shape[0])
+    assert not removed[second_row].any()
+    assert "." not in read_page(clean.remove_dotted_leaders(line)).text
+
+
 def test_dotted_leader_page_reads_name_after_cleaning() -> None:
     page = render_lines(
         [
@@ -358,6 +371,28 @@ def test_long_rules_removed_text_and_bars_kept() -> None:
     assert (out[20:80, 200:1400] == 0).all()
     assert (out[240:243, 300:500] == 0).all()
     assert np.array_equal(out[90:190], binary[90:190])  # the text is untouched
+    # the same down the page: a table's column rule goes, a thick bar stays
+    tall = np.full((1400, 600), 255, np.uint8)
+    tall[100:1300, 100:103] = 0  # 3 px, 10 cm
+    tall[100:1300, 300:360] = 0  # 5 mm thick
+    out = clean.remove_long_rules(tall)
+    assert (out[:, 95:110] == 255).all()
+    assert (out[100:1300, 300:360] == 0).all()
+
+
+def test_ruled_table_cells_read_as_printed() -> None:
+    """A bordered table's column rules, cut into row-high bars once the row rules are
+    gone, were read as `|` glued to each cell and made Tesseract read the column's
+    values in the wrong size and case (`|z2⁄o4⁄2o0oo`, `o7420oa6a287`, `nam`). Fixture:
+    the binarized rows of a generated resident information form (DC01), before the
+    rules were removed."""
+    cells = cv2.imread(str(DATA / "ruled-table-cells.png"), cv2.IMREAD_GRAYSCALE)
+    page = np.full((cells.shape[0] + 200, cells.shape[1] + 200), 255, np.uint8)
+    page[100:-100, 100:-100] = cells
+    lines = read_page(clean.remove_long_rules(page)).text.splitlines()
+    for value in ("Võ Quốc Trí", "22/04/2000", "Nam", "074200866287", "Kinh", "Việt Nam"):
+        assert value in lines
+    assert not any("|" in line for line in lines)
 
 
 # ------------------------------------------------------------------ bilevel (fax)

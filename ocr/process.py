@@ -172,8 +172,9 @@ def _speck(word: Word) -> bool:
 
 # Doubtful words: Tesseract's confidence in a correct word is often low (a short word, a
 # stacked diacritic, a word touching what is left of a leader), and one such word sends a
-# whole record to review. The lines holding them are read a second time, all in one call,
-# from the cleaned page enlarged CONFIRM_SCALE times (Tesseract segments and classifies
+# whole record to review. The stretches of line around them (each doubtful word with its
+# neighbours) are read a second time, all in one call, from the cleaned page enlarged
+# CONFIRM_SCALE times (Tesseract segments and classifies
 # other pixels; the page before binarization confirmed fewer words on the demo set: 3 of
 # 18 records against 5). A word both readings agree on is confirmed: its confidence
 # becomes at least CONFIRMED_CONF. A word they disagree on keeps
@@ -187,7 +188,8 @@ CONFIRMED_CONF = 90.0
 # records on the 150-record set, 2 of them wrong (`Yên` for `Yến`, `Hát` for `Hải`, repeated
 # by both enlarged readings): digitized precision 1.000 -> 0.973. 1.25x did the same.
 CONFIRM_SCALE = 1.5
-CONFIRM_MAX_LINES = 80
+CONFIRM_MAX_STRETCHES = 120
+NEIGHBOUR_GAP = 1.5  # line heights: a word farther away is another column's
 CONFIRM_PAD = 10
 _EDGE_PUNCTUATION = ".,:;|!'\"`‘’“”„‚-–—_~…¬[]{}"
 # the fraction and division slashes one reading gives for the `/` the other reads
@@ -233,27 +235,51 @@ def _doubtful(word: Word) -> bool:
     return word.conf < limit
 
 
+def _doubtful_runs(words: list[Word]) -> list[list[Word]]:
+    """The stretches of a line to read again: its doubtful words, each with the word on
+    either side (read alone, a word loses what the words around it tell Tesseract's
+    language model: `ĐT743,` came back `DT743,`), stretches that touch made one."""
+    def near(a: Word, b: Word) -> bool:  # b follows a within a few spaces (not a column)
+        return b.left - a.right <= NEIGHBOUR_GAP * max(a.height, b.height)
+
+    runs: list[list[int]] = []
+    for k, word in enumerate(words):
+        if not _doubtful(word):
+            continue
+        first = k - 1 if k > 0 and near(words[k - 1], word) else k
+        last = k + 1 if k + 1 < len(words) and near(word, words[k + 1]) else k
+        if runs and first <= runs[-1][-1]:
+            runs[-1][-1] = last
+        else:
+            runs.append([first, last])
+    return [words[first:last + 1] for first, last in runs]
+
+
 def confirm_doubtful_words(
     image: np.ndarray, text: PageText, lang: str, timeout: float, dpi: int,
     scale: float = CONFIRM_SCALE,
 ) -> PageText:
-    """Read the lines that hold doubtful words again from `image` enlarged `scale` times
-    (one Tesseract call, psm 6) and raise the confidence of the words both readings agree
-    on. Nothing else changes: no word is replaced, added or removed."""
-    picked = [i for i, line in enumerate(text.lines) if any(_doubtful(w) for w in line.words)]
-    if not picked:
+    """Read the stretches of lines around doubtful words again from `image` enlarged
+    `scale` times (one Tesseract call, psm 6) and raise the confidence of the words both
+    readings agree on. Nothing else changes: no word is replaced, added or removed."""
+    stretches = [(i, run) for i, line in enumerate(text.lines)
+                 for run in _doubtful_runs(line.words)]
+    if not stretches:
         return text
     h, w = image.shape[:2]
     margin = int(CONFIRM_PAD * scale)
     crops: list[np.ndarray] = []
     placed: list[tuple[int, int, int, int]] = []  # line, (y0, y1) on the canvas, page left
     y = margin
-    for i in picked[:CONFIRM_MAX_LINES]:
+    for i, run in stretches[:CONFIRM_MAX_STRETCHES]:
         words = text.lines[i].words
+        # the line's full height (its words share one x-height and baseline), only the
+        # run's width: most of a line is words nobody doubts, and Tesseract's time goes
+        # with the width it reads
         top = max(0, min(wd.top for wd in words) - CONFIRM_PAD)
         bottom = min(h, max(wd.top + wd.height for wd in words) + CONFIRM_PAD)
-        left = max(0, min(wd.left for wd in words) - CONFIRM_PAD)
-        right = min(w, max(wd.right for wd in words) + CONFIRM_PAD)
+        left = max(0, min(wd.left for wd in run) - CONFIRM_PAD)
+        right = min(w, max(wd.right for wd in run) + CONFIRM_PAD)
         if bottom <= top or right <= left:
             continue
         crop = cv2.resize(image[top:bottom, left:right], None, fx=scale, fy=scale,
@@ -268,9 +294,12 @@ def confirm_doubtful_words(
         canvas[y0:y1, margin:margin + crop.shape[1]] = crop
     again = read_page(canvas, lang=lang, timeout=timeout, psm=6, dpi=int(dpi * scale))
     lines = list(text.lines)
+    second_by_line: dict[int, list[tuple[float, float, Word]]] = {}
     for i, y0, y1, left in placed:
-        second = [(*_core_span(r, left - margin / scale, scale), r)
-                  for r in again.words if y0 <= r.top + r.height / 2 < y1]
+        second_by_line.setdefault(i, []).extend(
+            (*_core_span(r, left - margin / scale, scale), r)
+            for r in again.words if y0 <= r.top + r.height / 2 < y1)
+    for i, second in second_by_line.items():
         confirmed = []
         for word in lines[i].words:
             if _doubtful(word):

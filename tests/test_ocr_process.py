@@ -317,3 +317,27 @@ def test_a_roads_code_is_read_again_like_a_word() -> None:
     unsure = PageText(lines=lines, width=full.width, height=full.height)
     confirmed = process.confirm_doubtful_words(binary, unsure, "vie", 60, 300)
     assert next(w for w in confirmed.words if w.text == "ĐT743,").confirmed
+
+
+def test_two_doubtful_words_apart_on_one_line_are_both_read_again() -> None:
+    """Only the stretches around doubtful words are read again (a word and its neighbours,
+    not the whole line): two of them on one line are both confirmed, the words between
+    them are left as they were."""
+    from dataclasses import replace
+
+    font = ImageFont.truetype(FONT, 50)
+    im = Image.new("L", (2480, 300), 255)
+    ImageDraw.Draw(im).text((230, 100), "Nơi thường trú: Số 6, đường ĐT743, khu phố 8, "
+                            "phường Phú Lợi", font=font, fill=0)
+    binary = clean.binarize(np.asarray(im).copy())
+    full = process.read_page(binary)
+    unsure_words = {"ĐT743,", "Lợi"}
+    assert unsure_words <= {w.text for w in full.words}, [w.text for w in full.words]
+    lines = [Line([replace(w, conf=40.0) if w.text in unsure_words else w for w in ln.words])
+             for ln in full.lines]
+    unsure = PageText(lines=lines, width=full.width, height=full.height)
+    confirmed = process.confirm_doubtful_words(binary, unsure, "vie", 60, 300)
+    flags = {w.text: w.confirmed for w in confirmed.words}
+    assert flags["ĐT743,"] and flags["Lợi"], flags
+    assert not flags["phố"]
+    assert [w.text for w in confirmed.words] == [w.text for w in unsure.words]

@@ -275,6 +275,7 @@ class _Label:
     last: str
     full: int = 0  # length of the whole label's key, for a label's first words (wrapped)
     last_marked: str = ""  # the last word as printed, lowercase, diacritics kept (`vợ`)
+    rest: str = ""  # for a label's first words: the words that wrapped (`chu ho`)
 
     @property
     def size(self) -> int:
@@ -311,7 +312,8 @@ def _labels(doc_type: DocType) -> list[_Label]:
         for k in range(max(4, lab.n_words - 3), lab.n_words):
             key = " ".join(words[:k])
             if key not in whole and prefixes.get(key) == {lab.field}:
-                labels.append(_Label(lab.field, key, k, words[k - 1], len(lab.key)))
+                labels.append(_Label(lab.field, key, k, words[k - 1], len(lab.key),
+                                     rest=" ".join(words[k:])))
     return list(dict.fromkeys(labels))
 
 
@@ -527,6 +529,7 @@ class _Acc:
     page: int = 1
     left: int | None = None  # x where the label line starts (continuations start near it...)
     value_left: int | None = None  # ... or near the value's first word
+    label_rest: str = ""  # the label's words that wrapped to the next line, not yet seen
 
     def __post_init__(self) -> None:
         if self.toks and self.value_left is None:
@@ -700,7 +703,8 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
                                 found[f].toks = _content(found[f].toks) + seg
                 else:
                     for f in pending:
-                        vt = _value_toks(ln.toks)
+                        vt = _value_toks(_after_label_rest(ln.toks, found[f].label_rest))
+                        found[f].label_rest = ""
                         found[f].toks = _content(found[f].toks) + vt
                         found[f].page = ln.page
                         if vt and found[f].value_left is None:
@@ -778,7 +782,8 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
             # `Số: 30.` at the end of its line: the number, not the next row's numbering
             own = _value_toks(value, number_value=(
                 key == "registration_number" and k == len(matches) - 1))
-            found[key] = _Acc(own, m.score, ln.page, ln.toks[0].left)
+            found[key] = _Acc(own, m.score, ln.page, ln.toks[0].left,
+                              label_rest=m.label.rest)
             if m.label.field == "_words":
                 in_words.append(found[key])
             if _content(own):
@@ -822,6 +827,19 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
 
 
 _SIGNING = re.compile(r"^(?:[a-z]+ )+ngay \d{1,2} [a-z]+ \d{1,2} [a-z]+ \d{4}$")
+
+
+def _after_label_rest(toks: list[_Tok], rest: str) -> list[_Tok]:
+    """The line's words after the wrapped end of a label (`hộ` under `17. Số định danh cá
+    nhân của chủ`): those words are the label's, not the value's first."""
+    if not rest:
+        return toks
+    content = [i for i, t in enumerate(toks) if t.key]
+    n = len(rest.split(" "))
+    if len(content) >= n and fuzz.ratio(
+            " ".join(toks[i].key for i in content[:n]), rest) >= MIN_LABEL_SCORE:
+        return toks[content[n - 1] + 1:]
+    return toks
 
 
 def _signing_line(ln: _Line) -> bool:

@@ -87,7 +87,17 @@ def is_syllable(word: str) -> bool:
     return False
 
 
+# the vowel groups Vietnamese spells (tone marks aside); `qu`, `gi` are onsets, so `uốc` in
+# `quốc` is `ô`. Any other group (`Nghãa`, a tone mark on a doubled vowel) is a misreading.
+_NUCLEI = frozenset("""
+a ă â e ê i o ô ơ u ư y ai ao au ay âu ây eo êu ia iê iu oa oă oe oi ôi ơi oo ua uâ uê ui
+uô uơ uy ưa ưi ươ ưu yê iêu oai oao oay oeo uây uôi ươi ươu uya uyê uyu yêu
+""".split())
+
+
 def _rhyme_ok(vowels: str, coda: str) -> bool:
+    if vowels not in _NUCLEI:
+        return False
     if coda in ("nh", "ch") and vowels not in _BEFORE_NH_CH:
         return False
     return not (coda and len(vowels) > 1 and vowels[-1] in "iyuo"
@@ -205,7 +215,22 @@ def given_name_problem(value: str | None) -> str | None:
         known = _GIVEN_FOLDS.get(fold(word))
         if known and _tone_key(word) not in known:
             return "dấu của tên hoặc chữ đệm có thể bị đọc sai"
+        if _rare_surname_twin(word):
+            return "dấu của tên hoặc chữ đệm có thể bị đọc sai"
     return None
+
+
+_GIVEN_KEYS = frozenset(_tone_key(g) for g in GIVEN_NAMES)
+
+
+def _rare_surname_twin(word: str) -> bool:
+    """A middle name that is only a rare surname one tone mark from a usual one (`Nguyễn
+    Đồ Anh Khang`): the usual surname, often a middle name too, misread looks exactly
+    like it, as in the surname's own place (name_problem)."""
+    if _tone_key(word) in _GIVEN_KEYS:
+        return False
+    usual = next((s for s in _SURNAME_ORDER if fold(s) == fold(word)), None)
+    return usual is not None and usual.lower() != word.lower()
 
 
 def confirmed_name_word_doubtful(word: str, is_surname: bool) -> bool:
@@ -298,6 +323,13 @@ def text_problem(value: str | None) -> str | None:
         base, tones = _base(word)
         if tones > 1 or any(ch not in _VI_LETTERS for ch in base):
             return "có chữ không phải tiếng Việt (có thể đọc sai)"
+    for word in re.findall(r"\w+", value):
+        # a word with Vietnamese marks is a Vietnamese syllable (`Nghãa` is not); words
+        # without marks may be foreign names (`Yersin`, `Becamex`), capitals codes (`ĐT`)
+        base, tones = _base(word)
+        if (word.isalpha() and (tones or not base.isascii())
+                and not (word.isupper() and len(word) <= 3) and not is_syllable(word)):
+            return "có chữ không phải âm tiết tiếng Việt (có thể đọc sai)"
     return None
 
 

@@ -255,3 +255,25 @@ def test_a_mark_after_a_unit_word_is_ocrs() -> None:
     # a name ending like a unit (`Tân Thành,`) and abbreviations (`TP.`) keep theirs
     assert repair_place_terms("xã Tân Thành, huyện Đông Hòa") == "xã Tân Thành, huyện Đông Hòa"
     assert repair_place_terms("Số 5, TP. Thủ Dầu Một, KP. 3") == "Số 5, TP. Thủ Dầu Một, KP. 3"
+
+
+def test_a_marked_word_that_is_no_syllable_is_a_misreading() -> None:
+    """`huyện Tư Nghãa` (for `Nghĩa`, read at 0.91) was counted: a word with Vietnamese
+    marks must be a Vietnamese syllable, whose vowels are one of the groups the language
+    spells. Words without marks may be foreign names, capitals codes."""
+    assert not is_syllable("Nghãa")
+    assert text_problem("Xã Nghĩa Trung, huyện Tư Nghãa, tỉnh Quảng Ngãi")
+    assert text_problem("Xã Nghĩa Trung, huyện Tư Nghĩa, tỉnh Quảng Ngãi") is None
+    assert text_problem("Số 26, đường Yersin, ấp 5") is None  # a foreign name, unmarked
+    assert text_problem("Số 113, đường ĐT743, ấp 5") is None
+    for word in ("Khuyến", "Nguyệt", "Quỳnh", "khuỷu", "Ngoạn", "Toại", "rượu", "người",
+                 "Khuê", "Uyên", "Yến", "xoong", "thuở", "Giữa", "Hoàng", "Tuyết"):
+        assert is_syllable(word), word
+
+
+def test_a_rare_surname_as_a_middle_name_is_doubted_like_a_surname() -> None:
+    """`Nguyễn Đồ Anh Khang` (for `Đỗ`): the rare surname one mark from the usual one is
+    the usual one misread as often in the middle of a name as at its start."""
+    assert given_name_problem("Nguyễn Đồ Anh Khang")
+    assert given_name_problem("Nguyễn Đỗ Anh Khang") is None
+    assert given_name_problem("Trần Lê Hà") is None

@@ -64,6 +64,19 @@ def test_wrapped_long_label_is_not_a_shorter_label() -> None:
     assert got["household_head_id"].value == "074088245037"
 
 
+def test_wrapped_end_of_a_blank_label_is_not_its_value() -> None:
+    """`17. Số định danh cá nhân của chủ` / `hộ` with the cell beside it blank: `hộ` ends
+    the label (it was taken for the household head's ID number, and held the record)."""
+    text = DC01 + "17. Số định danh cá nhân của chủ\nhộ\nPhú Lợi, ngày 03 tháng 06 năm 2021\n"
+    [r] = read(text)
+    assert r.fields.get("household_head_id") is None
+    assert r.status is Status.DIGITIZED, r.reasons
+    # the label's end then the value on the same line: the value is kept
+    text = DC01 + "17. Số định danh cá nhân của chủ\nhộ 074088245037\n"
+    got = extract_fields(DocType.RESIDENT_INFO_FORM, [PageText.from_text(text)])
+    assert got["household_head_id"].value == "074088245037"
+
+
 def test_marriage_labels_repeated_in_two_columns() -> None:
     text = ("GIẤY CHỨNG NHẬN KẾT HÔN\n"
             "Số: 70/2018\n"
@@ -200,14 +213,19 @@ Năm sinh: 1960   Dân tộc: Kinh
     assert not fields["mother_name"].value
 
 
-def test_an_id_that_repeats_the_birth_year_never_raises_what_the_date_needs() -> None:
-    """An ID agreeing with the date of birth confirms its year; it used to set the date's
-    own bar to the ID's 0.9 as well, so a date read at 0.85 went to review only because the
-    ID agreed with it. The date needs what any value needs (0.6)."""
+def test_a_number_read_short_of_sure_and_not_confirmed_holds_the_record() -> None:
+    """Digits misread at 0.72-0.85 (`409` for `469`, `26G` for `266`, a date's `3` for `8`)
+    were counted: a number in any value needs 0.9, which the second reading gives the words
+    it agrees on. A date the ID agrees with is no exception (the ID repeats its year only)."""
     [r] = read_records([_with_confs(BIRTH, {"29/12/2017": 85.0})], "phu-tan", REG, TODAY)
-    assert r.status is Status.DIGITIZED, r.reasons
-    [r] = read_records([_with_confs(BIRTH, {"29/12/2017": 50.0})], "phu-tan", REG, TODAY)
     assert r.status is Status.NEEDS_REVIEW
+    assert any("chữ số đọc không chắc chắn" in m for m in r.reasons), r.reasons
+    page = _with_confs(BIRTH, {"29/12/2017": 85.0})
+    page = PageText(lines=[replace(ln, words=[replace(w, conf=92.0, confirmed=True)
+                                              if w.text == "29/12/2017" else w
+                                              for w in ln.words]) for ln in page.lines])
+    [r] = read_records([page], "phu-tan", REG, TODAY)
+    assert r.status is Status.DIGITIZED, r.reasons
 
 
 def test_a_word_of_a_known_places_name_carries_its_low_confidence_no_more() -> None:

@@ -219,8 +219,9 @@ def _core_span(word: Word, left: float = 0.0, scale: float = 1.0) -> tuple[float
 
 def _core(text: str) -> str:
     """A word without the punctuation a leader or a rule leaves at its edges, its slashes
-    plain (`|22⁄11⁄2004` and `22/11/2004` are one reading)."""
-    return text.translate(_SLASHES).strip(_EDGE_PUNCTUATION)
+    plain and single (`|22⁄11⁄2004` and `22/11/2004` are one reading; so are `391/⁄2021`,
+    one slash read twice, and `391/2021`)."""
+    return re.sub(r"/{2,}", "/", text.translate(_SLASHES)).strip(_EDGE_PUNCTUATION)
 
 
 def _doubtful(word: Word) -> bool:
@@ -312,6 +313,13 @@ def confirm_doubtful_words(
                 # one word of the second reading agrees; another beside it under the same
                 # box (a speck read `PO,`) does not undo that
                 same = [r for r in match if core and _core(r.text) == core]
+                # or the second reading found the spaces the first lost (`HOÀNGQUỐCQUÂN`,
+                # at 0 %, read again as three words): the letters are what both agree on
+                inside = sorted(((x0, r) for x0, x1, r in second
+                                 if start <= (x0 + x1) / 2 <= end), key=lambda xr: xr[0])
+                if not same and len(inside) > 1 and core and "".join(
+                        _core(r.text) for _, r in inside) == core:
+                    same = [min((r for _, r in inside), key=lambda r: r.conf)]
                 if len(same) == 1:
                     word = Word(word.text, max(word.conf, same[0].conf, CONFIRMED_CONF),
                                 word.left, word.top, word.width, word.height, word.line_key,

@@ -14,7 +14,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from ocr import clean, process
-from ocr.text import Line, PageText
+from ocr.text import Line, PageText, Word
 
 DATA = Path(__file__).parent / "data"
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
@@ -341,3 +341,40 @@ def test_two_doubtful_words_apart_on_one_line_are_both_read_again() -> None:
     assert flags["ĐT743,"] and flags["Lợi"], flags
     assert not flags["phố"]
     assert [w.text for w in confirmed.words] == [w.text for w in unsure.words]
+
+
+def test_a_slash_read_twice_is_still_a_number_worth_a_second_reading() -> None:
+    """`391/⁄2021` (a registration number's slash read as two, at 27 %) was no plausible
+    number, never read again, and held its record although it normalizes right; one
+    slash read twice is one slash, for the doubt and for the agreement."""
+    word = Word("391/⁄2021", 27.0, 363, 100, 190, 40, (1, 1, 1))
+    assert process._doubtful(word)
+    assert process._core(word.text) == process._core("391/2021") == "391/2021"
+
+
+def test_a_name_read_without_its_spaces_is_confirmed_when_the_letters_agree() -> None:
+    """`HOÀNGQUỐCQUÂN` (three words read as one, at 0 %) read again as `HOÀNG QUỐC QUÂN`:
+    both readings agree on every letter, the second found the spaces."""
+    from dataclasses import replace
+
+    font = ImageFont.truetype(FONT, 50)
+    im = Image.new("L", (2480, 300), 255)
+    ImageDraw.Draw(im).text((230, 100), "Họ, chữ đệm, tên người cha: ĐỖ HOÀNG QUỐC QUÂN",
+                            font=font, fill=0)
+    binary = clean.binarize(np.asarray(im).copy())
+    full = process.read_page(binary)
+    words = full.lines[0].words
+    at = next(k for k, w in enumerate(words) if w.text == "HOÀNG")
+    glued = replace(words[at], text="HOÀNGQUỐCQUÂN", conf=0.0,
+                    width=words[at + 2].right - words[at].left)
+    lines = [Line([*words[:at], glued, *words[at + 3:]])]
+    unsure = PageText(lines=lines, width=full.width, height=full.height)
+    confirmed = process.confirm_doubtful_words(binary, unsure, "vie", 60, 300)
+    word = next(w for w in confirmed.words if w.text == "HOÀNGQUỐCQUÂN")
+    assert word.confirmed and word.conf >= process.CONFIRMED_CONF
+    # letters that differ are no agreement
+    wrong = replace(glued, text="HOÀNGQUỐCQUẦN")
+    unsure = PageText(lines=[Line([*words[:at], wrong, *words[at + 3:]])],
+                      width=full.width, height=full.height)
+    confirmed = process.confirm_doubtful_words(binary, unsure, "vie", 60, 300)
+    assert not next(w for w in confirmed.words if w.text == "HOÀNGQUỐCQUẦN").confirmed

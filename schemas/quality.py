@@ -384,24 +384,35 @@ def _ends_with_province(last: str) -> bool:
 
 
 _CITY_UNIT = re.compile(r"^(?:thành phố|thị xã|huyện|quận)\s+(.+)$", re.IGNORECASE)
+_WARD_UNIT = re.compile(r"^(?:phường|xã|thị trấn)\s+(.+)$", re.IGNORECASE)
 
 
-def city_problem(value: str | None, cities: frozenset[str] | set[str]) -> str | None:
-    """A city, town or district one letter away from a known one (the registry's) and not
-    that one: a misreading (`thành phố Bấn Cát` for `Bến Cát`, measured: counted). Names
-    further from every known city are left alone (the registry knows only its own)."""
-    if not value or not cities:
-        return None
-    known = {c.lower() for c in cities}
+def _near_known(value: str, known: frozenset[str] | set[str], unit: re.Pattern[str]) -> bool:
+    """Whether a part of `value` names a place (after `unit`) one letter away from a known
+    one and not that one."""
+    names = {k.lower() for k in known}
     for part in value.split(","):
-        m = _CITY_UNIT.match(part.strip())
+        m = unit.match(part.strip())
         if not m:
             continue
         name = m.group(1).strip().lower()
-        if name in known:
-            continue
-        if any(Levenshtein.distance(name, c) <= 1 for c in known):
-            return "tên thành phố, thị xã hoặc huyện có thể bị đọc sai"
+        if name not in names and any(Levenshtein.distance(name, k) <= 1 for k in names):
+            return True
+    return False
+
+
+def city_problem(value: str | None, cities: frozenset[str] | set[str],
+                 wards: frozenset[str] | set[str] = frozenset()) -> str | None:
+    """A city, town or district (or a ward, commune) one letter away from a known one (the
+    registry's) and not that one: a misreading (`thành phố Bấn Cát` for `Bến Cát`,
+    `Phường Dã An` for `Dĩ An`, measured: counted). Names further from every known place
+    are left alone (the registry knows only its own)."""
+    if not value:
+        return None
+    if cities and _near_known(value, cities, _CITY_UNIT):
+        return "tên thành phố, thị xã hoặc huyện có thể bị đọc sai"
+    if wards and _near_known(value, wards, _WARD_UNIT):
+        return "tên phường, xã có thể bị đọc sai"
     return None
 
 

@@ -140,9 +140,10 @@ def _year_cut_short(in_words: date, digits: str) -> bool:
 
 def _cross_checks(doc_type: DocType, fields: dict[str, str | None],
                   words: ExtractedField | None,
-                  cities: frozenset[str] = frozenset()) -> list[str]:
+                  cities: frozenset[str] = frozenset(),
+                  wards: frozenset[str] = frozenset()) -> list[str]:
     """Checks of one reading against another of the same fact on the page, and of the
-    values against the domain (`cities`: the registry's)."""
+    values against the domain (`cities`, `wards`: the registry's names)."""
     out: list[str] = []
     if doc_type is DocType.BIRTH_CERTIFICATE and words is not None and fields.get(
             "date_of_birth"):
@@ -165,7 +166,8 @@ def _cross_checks(doc_type: DocType, fields: dict[str, str | None],
                 problem = "có ký tự lạ (có thể đọc sai)"
             problem = problem or text_problem(value)
             if name in ADDRESS_FIELDS:
-                problem = problem or address_problem(value) or city_problem(value, cities)
+                problem = (problem or address_problem(value)
+                           or city_problem(value, cities, wards))
             if name in RESIDENCE_FIELDS:
                 problem = problem or residence_problem(value)
         if problem:
@@ -329,7 +331,8 @@ def _read_one(
     messages = [r.message for r in reasons]
     messages += [f"{FIELD_LABELS.get(n, n)}: không phải ngày hợp lệ (ngày hoặc tháng ngoài "
                  "giới hạn), cần kiểm tra" for n in sorted(not_dates)]
-    messages += _cross_checks(doc_type, fields, words, frozenset(w.city for w in registry))
+    messages += _cross_checks(doc_type, fields, words, frozenset(w.city for w in registry),
+                              frozenset(w.name for w in registry))
     for name in sorted(NAME_FIELDS & raw.keys()):
         ef, value = raw[name], fields.get(name) or ""
         first = value.split(" ")[0] if value else ""

@@ -72,6 +72,11 @@ def test_text_debris_and_address_checks() -> None:
     assert city_problem(f"Số 34, phường Thới Hòa, thành phố Bấn Cát, {bd}", cities)
     assert city_problem(f"Số 34, phường Thới Hòa, thành phố Bến Cát, {bd}", cities) is None
     assert city_problem(f"Xã Long Hòa, huyện Dầu Tiếng, {bd}", cities) is None
+    # ... and a ward one letter away from a registry ward (`Dã An`, read at 97 %: counted)
+    wards = {"Dĩ An", "Tân Bình", "Phú Lợi"}
+    assert city_problem(f"Phường Dã An, thành phố Dĩ An, {bd}", cities, wards)
+    assert city_problem(f"Phường Dĩ An, thành phố Dĩ An, {bd}", cities, wards) is None
+    assert city_problem("Phường Tân Định, Quận 1, Thành phố Hồ Chí Minh", cities, wards) is None
     # a unit word read with other marks (`dường` for `đường`: counted before this check)
     assert address_problem(f"Số 257/31, dường Nguyễn Văn Tiết, phường Bình Thắng, {bd}")
     assert address_problem(f"Số 257/31, đường Nguyễn Văn Tiết, phường Bình Thắng, {bd}") is None

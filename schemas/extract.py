@@ -158,6 +158,7 @@ _PARENT_BLOCKED = {"ethnicity", "nationality", "personal_id", "date_of_birth"}
 _GLOBAL_MARRIAGE = {"registration_number", "registration_date", "ward", "_book", "_signer"}
 
 MIN_LABEL_SCORE = 84.0
+_DIGIT_AS_LETTER = str.maketrans("015", "ois")
 
 
 # ---------------------------------------------------------------------------- tokens
@@ -215,15 +216,20 @@ def _rows(lines: list[Line]) -> list[tuple[Line, list[Word]]]:
     """OCR lines regrouped into rows: a line that sits level with another one and beside it
     (not under or over it) is the same row of the form. Tesseract reads a bordered table or
     a two-column sheet column by column (all labels, then all values); the label and its
-    value are on one row again here. Rows keep the OCR order of their first line."""
-    rows: list[tuple[Line, list[Word], int, int]] = []  # line, words, top, bottom
-    for line in lines:
+    value are on one row again here. Rows keep the OCR order of their first line that holds
+    words (debris of a frame or a pattern, read late beside a row, does not carry the row
+    there: `Giới tính: ... Quốc tịch: Việt Nam` placed after the mother's lines took her
+    nationality for the child's)."""
+    # line, words, top, bottom, OCR position, whether a line with words set that position
+    rows: list[tuple[Line, list[Word], int, int, int, bool]] = []
+    for at, line in enumerate(lines):
         words = [w for w in line.words if w.text.strip()]
         if not words:
             continue
         top = statistics.median(w.top for w in words)
         bottom = statistics.median(w.top + w.height for w in words)
-        for k, (first, row_words, rtop, rbottom) in enumerate(rows):
+        real = _holds_words(words)
+        for k, (first, row_words, rtop, rbottom, order, anchored) in enumerate(rows):
             overlap = min(bottom, rbottom) - max(top, rtop)
             # beside: no word over another one, though the line may reach past the row's
             # words on both sides (`Ngày, tháng, năm sinh: ... ghi bằng chữ: ...` read
@@ -231,11 +237,20 @@ def _rows(lines: list[Line]) -> list[tuple[Line, list[Word]]]:
             beside = all(w.right <= v.left or w.left >= v.right
                          for w in row_words for v in words)
             if beside and overlap > 0.6 * min(bottom - top, rbottom - rtop):
-                rows[k] = (first, sorted(row_words + words, key=lambda w: w.left), rtop, rbottom)
+                if real and not anchored:
+                    first, order, anchored = line, at, True
+                rows[k] = (first, sorted(row_words + words, key=lambda w: w.left), rtop, rbottom,
+                           order, anchored)
                 break
         else:
-            rows.append((line, words, top, bottom))
-    return [(first, words) for first, words, _, _ in rows]
+            rows.append((line, words, top, bottom, at, real))
+    placed = sorted(range(len(rows)), key=lambda k: (rows[k][4], k))
+    return [(rows[k][0], rows[k][1]) for k in placed]
+
+
+def _holds_words(words: list[Word]) -> bool:
+    """A line with a word of letters or digits read with some confidence, not debris."""
+    return any(w.conf >= 50 and sum(ch.isalnum() for ch in w.text) >= 2 for w in words)
 
 
 MIN_HEIGHT_SHARE = 0.25  # a "word" this much smaller than its line's words is a speck
@@ -362,7 +377,10 @@ def _find_labels(line: _Line, labels: list[_Label]) -> list[_Match]:
                 else:
                     if any(toks[j].text.endswith(":") for j in idx[:-1]):
                         continue  # a label ends at its colon (`tên: Võ ...` is not `tên vợ`)
-                    score = fuzz.ratio(window, lab.key)
+                    # a label has no digits: one read into a label word is a letter
+                    # (`G1ơ tính` for `Giới tính`)
+                    score = max(fuzz.ratio(window, lab.key),
+                                fuzz.ratio(window.translate(_DIGIT_AS_LETTER), lab.key))
                     if score < MIN_LABEL_SCORE:
                         continue
                     # the window's last word must be the label's word at that place (a label

@@ -284,3 +284,41 @@ def test_a_confirmed_surname_is_judged_as_the_value_spells_it() -> None:
     middle = DC01.replace("LÊ THỊ CÚC", "NGUYỄN NGUYÊN CÚC")
     [r] = read_records([confirmed(middle, "NGUYÊN", 0)], "phu-loi", REG, TODAY)
     assert any("lần đọc thứ hai" in m for m in r.reasons), r.reasons
+
+
+def test_frame_debris_read_first_does_not_reorder_the_rows_it_sits_beside() -> None:
+    """A security frame's side read down the page before the text (one mark per row, at
+    the right margin) made every row keep the debris's place in the reading order: the
+    mother's `Năm sinh ... Quốc tịch` row came before her name, and her nationality was
+    taken for the child's."""
+    from ocr.text import Line, Word
+
+    rows = [
+        "GIẤY KHAI SINH",
+        "Họ, chữ đệm, tên: NGUYỄN ANH HUY",
+        "Giới tính: Nam   Dân tộc: Kinh   Quốc tịch: Việt Nam",
+        "Họ, chữ đệm, tên người mẹ: PHAN ÁNH CHÂU",
+        "Năm sinh: 1956   Dân tộc: Kinh   Quốc tịch: Trung Quốc",
+    ]
+    debris = [Line([Word("|", 30.0, 2365, 100 + 80 * k, 12, 40, (1, 1, k))])
+              for k in range(len(rows))]
+    text = []
+    for k, row in enumerate(rows):
+        words, x = [], 200
+        for n, token in enumerate(row.split()):
+            words.append(Word(token, 95.0, x, 100 + 80 * k, 30 * len(token), 40, (2, k, n)))
+            x += 30 * len(token) + 25
+        text.append(Line(words))
+    page = PageText(lines=[*debris[::-1], *text], width=2480, height=3508)
+    got = extract_fields(DocType.BIRTH_CERTIFICATE, [page])
+    assert got["nationality"].value == "Việt Nam"
+    assert got["mother_name"].value == "PHAN ÁNH CHÂU"
+
+
+def test_a_digit_read_in_a_label_word_is_its_letter() -> None:
+    """`3. G1ơ tính: Nam`: the sex was lost with its label; labels have no digits."""
+    text = ("PHIẾU THU THẬP THÔNG TIN DÂN CƯ\n"
+            "2. Ngày, tháng, năm sinh: 14/10/1982 3. G1ơ tính: Nam\n")
+    got = extract_fields(DocType.RESIDENT_INFO_FORM, [PageText.from_text(text)])
+    assert got["sex"].value == "Nam"
+    assert got["date_of_birth"].value == "14/10/1982"

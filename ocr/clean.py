@@ -918,7 +918,12 @@ RULE_X_STEP = 4  # rules are searched on a copy this many times narrower
 
 
 def remove_long_rules(binary: np.ndarray, dpi: float = TARGET_DPI) -> np.ndarray:
-    """Whiten thin rules much longer than a word, across and down the page.
+    """Whiten thin rules much longer than a word, across and down the page (underlines,
+    form lines, a table's grid).
+
+    An opening with a long flat kernel keeps only strokes >= ~2.5 cm along one axis;
+    strokes thicker than ~1 mm (bars, dark blocks) are not rules and are kept. Text
+    touching a rule loses only the rule's pixels.
 
     A bordered table's vertical rules matter as much as its horizontal ones: once the
     horizontal rules are gone they stand as a row-high bar before every cell, which
@@ -927,80 +932,82 @@ def remove_long_rules(binary: np.ndarray, dpi: float = TARGET_DPI) -> np.ndarray
     `o7420oa6a287` for an ID number). Both kinds are found on the same page (each is
     still whole there: removing one first would cut the other into short pieces).
     """
-    across = _remove_rules_across(binary, dpi)
-    down = _remove_rules_across(np.ascontiguousarray(binary.T), dpi).T
-    return np.maximum(across, down)  # white (255) where either removed ink
-
-
-def _remove_rules_across(binary: np.ndarray, dpi: float = TARGET_DPI) -> np.ndarray:
-    """Whiten thin horizontal rules much longer than a word (underlines, form lines).
-
-    An opening with a long flat kernel keeps only horizontal strokes >= ~2.5 cm;
-    strokes thicker than ~1 mm (bars, dark blocks) are not rules and are kept.
-    Text touching the rule loses only the rule's pixels.
-
-    The search runs on a copy narrowed RULE_X_STEP times (rows kept): a rule
-    stays solid when squeezed along its length, so the opening costs ~16x less
-    (4x fewer pixels, 4x shorter kernel). Only ink under the found rules is
-    whitened, at full resolution.
-    """
-    h, w = binary.shape[:2]
     ink = cv2.bitwise_not(binary)
-    step = RULE_X_STEP if w >= 64 * RULE_X_STEP else 1
+    out = binary.copy()
+    _whiten_rules(ink, out, dpi, down=False)
+    _whiten_rules(ink, out, dpi, down=True)
+    return out
+
+
+def _whiten_rules(ink: np.ndarray, out: np.ndarray, dpi: float, *, down: bool) -> None:
+    """Whiten in `out` the rules of `ink` along one axis (`down`: vertical ones).
+
+    The search runs on a copy squeezed RULE_X_STEP times along the rules (a rule stays
+    solid when squeezed along its length, so the opening costs ~16x less: 4x fewer
+    pixels, 4x shorter kernel). Only ink under the found rules is whitened, at full
+    resolution."""
+    def shape(along: int, across: int) -> tuple[int, int]:  # a cv2 (width, height) size
+        return (across, along) if down else (along, across)
+
+    def ones(along: int, across: int) -> np.ndarray:  # a numpy (rows, cols) kernel
+        return np.ones((along, across) if down else (across, along), np.uint8)
+
+    h, w = ink.shape[:2]
+    length_px = h if down else w
+    step = RULE_X_STEP if length_px >= 64 * RULE_X_STEP else 1
     narrow = ink
     if step > 1:
-        narrow = cv2.resize(ink, (w // step, h), interpolation=cv2.INTER_AREA)
-    # A thin rule that was rotated (deskewed) steps from row to row; looking at
-    # three rows at once keeps it one run instead of dashes. Gaps between
-    # letters are columns, which this does not bridge.
-    narrow = cv2.dilate(narrow, np.ones((3, 1), np.uint8))
+        narrow = cv2.resize(ink, (w, h // step) if down else (w // step, h),
+                            interpolation=cv2.INTER_AREA)
+    # A thin rule that was rotated (deskewed) steps from row to row; looking at three
+    # rows (columns, for a vertical rule) at once keeps it one run instead of dashes.
+    narrow = cv2.dilate(narrow, ones(1, 3))
     if step > 1:
-        # A column of the narrow copy is ink where most of its source pixels are.
+        # A pixel of the narrow copy is ink where most of its source pixels are.
         narrow = cv2.threshold(narrow, 127, 255, cv2.THRESH_BINARY)[1]
     length = max(3, int(dpi / MM_PER_INCH * 25 / step))
     rules = cv2.morphologyEx(
-        narrow, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1))
+        narrow, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, shape(length, 1))
     )
     if not rules.any():
-        return binary
+        return
     thick = int(dpi / MM_PER_INCH * 1.0)
     too_thick = cv2.morphologyEx(
-        rules, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, thick))
+        rules, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, shape(1, thick))
     )
     rules = cv2.subtract(rules, too_thick)
     # Back to the rule's own rows (the three-row look widened it by one each side):
     # ink of letters just above or below a rule is not the rule's.
-    rules = cv2.erode(rules, np.ones((3, 1), np.uint8))
-    # (rows found on the narrow copy: the same rows, a quarter of the pixels to look at)
-    rule_rows = np.flatnonzero(rules.any(axis=1))
+    rules = cv2.erode(rules, ones(1, 3))
+    # (rows, or columns, found on the narrow copy: the same ones, a quarter of the pixels)
+    rule_lines = np.flatnonzero(rules.any(axis=0 if down else 1))
     if step > 1:
-        # Widen by one narrow column each side (the squeeze rounds the ends
-        # inwards), back to full width, and keep only ink pixels of rule rows.
-        rules = cv2.dilate(rules, np.ones((1, 3), np.uint8))
+        # Widen by one narrow pixel at each end (the squeeze rounds the ends inwards),
+        # back to full size, and keep only ink pixels of the rules.
+        rules = cv2.dilate(rules, ones(3, 1))
         rules = cv2.resize(rules, (w, h), interpolation=cv2.INTER_NEAREST)
         rules = cv2.bitwise_and(rules, ink)
-    out = binary.copy()
-    out[rules > 0] = 255
+    cv2.bitwise_or(out, rules, dst=out)  # rule pixels (255 in `rules`) go white
     # The rule's ragged edge: rows of the rule that the opening did not take whole
-    # (a 3-4 px rule is uneven after thresholding) stay behind as 1-2 px high slivers
+    # (a 3-4 px rule is uneven after thresholding) stay behind as 1-2 px slivers
     # along it. Tesseract takes such a dashed line for part of the text line beside it
     # and reads the line squeezed (`Tìnhtrạnghônnhn` for `Tình trạng hôn nhân`), so ink
-    # thinner than 3 rows within 2 rows of a removed rule goes too.
-    # Only the rows around rules are looked at (a few percent of the page).
-    if not rule_rows.size:
-        return out
-    breaks = np.flatnonzero(np.diff(rule_rows) > 1)
+    # thinner than 3 pixels within 2 of a removed rule goes too.
+    # Only the bands around rules are looked at (a few percent of the page).
+    if not rule_lines.size:
+        return
+    breaks = np.flatnonzero(np.diff(rule_lines) > 1)
     for first, last in zip(
-        rule_rows[np.r_[0, breaks + 1]], rule_rows[np.r_[breaks, rule_rows.size - 1]],
+        rule_lines[np.r_[0, breaks + 1]], rule_lines[np.r_[breaks, rule_lines.size - 1]],
         strict=True,
     ):
-        top, bottom = max(0, first - 3), min(h, last + 4)
-        band = cv2.dilate(rules[top:bottom], np.ones((5, 1), np.uint8))
-        left = cv2.bitwise_not(out[top:bottom])
-        opened = cv2.morphologyEx(left, cv2.MORPH_OPEN, np.ones((3, 1), np.uint8))
+        lo, hi = max(0, first - 3), min(w if down else h, last + 4)
+        cut = (slice(None), slice(lo, hi)) if down else (slice(lo, hi), slice(None))
+        band = cv2.dilate(np.ascontiguousarray(rules[cut]), ones(1, 5))
+        left = cv2.bitwise_not(np.ascontiguousarray(out[cut]))
+        opened = cv2.morphologyEx(left, cv2.MORPH_OPEN, ones(1, 3))
         sliver = (band > 0) & (cv2.subtract(left, opened) > 0)
-        out[top:bottom][sliver] = 255
-    return out
+        out[cut][sliver] = 255
 
 
 # ------------------------------------------------------------------ bilevel input

@@ -95,8 +95,9 @@ _DIGIT_REPAIR = str.maketrans({"L": "1", "l": "1", "I": "1", "i": "1", "|": "1",
 _D = f"[{_DIGIT_LIKE}]"
 _NUMERIC_DATE = re.compile(
     rf"(?<![\w|!])({_D}{{1,2}})\s*[/.\-]\s*({_D}{{1,2}})\s*[/.\-]\s*({_D}{{4}})(?![\w|!])")
-_WORDY_DATE = re.compile(r"ngay\s*(\d{1,2})(?!\w)\D{0,6}?thang\s*(\d{1,2})(?!\w)\D{0,6}?"
-                         r"nam\s*(\d{4})(?!\w)")
+# punctuation a leader's end or a speck leaves after a unit word (`tháng. 08`) is allowed
+_WORDY_DATE = re.compile(r"ngay[\s.,:;]*(\d{1,2})(?!\w)\D{0,6}?thang[\s.,:;]*(\d{1,2})(?!\w)"
+                         r"\D{0,6}?nam[\s.,:;]*(\d{4})(?!\w)")
 _IN_WORDS = re.compile(r"\(?\s*ghi\s*bang\s*chu")
 MAX_REPAIRED_DIGITS = 2  # more letters than this in a date token: not a misread date
 

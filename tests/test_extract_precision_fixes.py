@@ -233,3 +233,11 @@ def test_a_table_rule_glued_to_the_value_is_not_part_of_it() -> None:
     # An `I` before capitals may be the name's own letter: kept, and review decides.
     assert rec.fields["full_name"].startswith("Inguyễn")
     assert "Họ, chữ đệm, tên: có chữ không phải âm tiết tiếng Việt" in " ".join(rec.reasons)
+
+
+def test_a_date_in_words_with_a_mark_after_its_unit_word_is_a_date() -> None:
+    """`ngày 16 tháng. 08 năm 1960` (a leader's end after `tháng`, in the wife's column of a
+    marriage certificate) was no date: the date of birth was lost and the record held."""
+    assert normalize_date("ngày 16 tháng. 08 năm 1960") == "1960-08-16"
+    assert normalize_date("ngày: 16, tháng 08, năm. 1960") == "1960-08-16"
+    assert normalize_date("ngày 16 tháng năm 1960") is None

@@ -315,11 +315,11 @@ def confirm_doubtful_words(
                 same = [r for r in match if core and _core(r.text) == core]
                 # or the second reading found the spaces the first lost (`HOÀNGQUỐCQUÂN`,
                 # at 0 %, read again as three words): the letters are what both agree on
-                inside = sorted(((x0, r) for x0, x1, r in second
-                                 if start <= (x0 + x1) / 2 <= end), key=lambda xr: xr[0])
-                if not same and len(inside) > 1 and core and "".join(
-                        _core(r.text) for _, r in inside) == core:
-                    same = [min((r for _, r in inside), key=lambda r: r.conf)]
+                if not same and core:
+                    inside = sorted(((x0, r) for x0, x1, r in second
+                                     if start <= (x0 + x1) / 2 <= end), key=lambda xr: xr[0])
+                    if len(inside) > 1 and "".join(_core(r.text) for _, r in inside) == core:
+                        same = [min((r for _, r in inside), key=lambda r: r.conf)]
                 if len(same) == 1:
                     word = Word(word.text, max(word.conf, same[0].conf, CONFIRMED_CONF),
                                 word.left, word.top, word.width, word.height, word.line_key,

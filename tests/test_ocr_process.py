@@ -7,6 +7,7 @@ must not pay for a second reading.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -145,8 +146,6 @@ def test_a_line_the_layout_analysis_dropped_is_read_again(page: np.ndarray) -> N
 def test_doubtful_words_are_confirmed_only_when_a_second_reading_agrees(page: np.ndarray) -> None:
     """A correct word Tesseract was unsure of is confirmed by the second reading; a word
     the first reading got wrong (simulated: its text changed) keeps its low confidence."""
-    from dataclasses import replace
-
     binary = clean.binarize(page, 200)
     full = process.read_page(binary, dpi=200)
     name_line = next(i for i, line in enumerate(full.lines) if "chữ đệm, tên:" in line.text)
@@ -259,8 +258,6 @@ def test_a_word_read_with_its_leader_is_confirmed_on_its_letters() -> None:
     mostly dots, in both readings) and unsure is confirmed when the second reading agrees
     on its letters; so is a date the second reading gives with a `|` glued and fraction
     slashes for its `/` (printed so here; the first reading's `22/11/2004` is simulated)."""
-    from dataclasses import replace
-
     font = ImageFont.truetype(FONT, 50)
     im = Image.new("L", (2480, 400), 255)
     d = ImageDraw.Draw(im)
@@ -280,21 +277,27 @@ def test_a_word_read_with_its_leader_is_confirmed_on_its_letters() -> None:
     assert [w.text for w in confirmed.words] == [w.text for w in unsure.words]
 
 
+def _typed_line(text: str) -> tuple[np.ndarray, PageText]:
+    """One line typed at 50 px on a page-wide strip, binarized, and its first reading."""
+    im = Image.new("L", (2480, 300), 255)
+    ImageDraw.Draw(im).text((230, 100), text, font=ImageFont.truetype(FONT, 50), fill=0)
+    binary = clean.binarize(np.asarray(im).copy())
+    return binary, process.read_page(binary)
+
+
+def _marked_unsure(full: PageText, unsure: set[str], **change: str) -> PageText:
+    """The reading with the words `unsure` names read at 40 % (and `change`d)."""
+    lines = [Line([replace(w, conf=40.0, **change) if w.text in unsure else w
+                   for w in ln.words]) for ln in full.lines]
+    return PageText(lines=lines, width=full.width, height=full.height)
+
+
 def test_a_word_with_a_leaders_dots_glued_before_it_is_read_again() -> None:
     """`..PHẠM` (the end of a leader read into the name, at 40 %) is no plausible word as
     read, and was never read again: the record waited for a clerk with its name right. Its
     letters are what counts for a second reading and for the agreement."""
-    from dataclasses import replace
-
-    font = ImageFont.truetype(FONT, 50)
-    im = Image.new("L", (2480, 300), 255)
-    ImageDraw.Draw(im).text((230, 100), "Họ, chữ đệm, tên: PHẠM PHƯƠNG HẰNG", font=font,
-                            fill=0)
-    binary = clean.binarize(np.asarray(im).copy())
-    full = process.read_page(binary)
-    lines = [Line([replace(w, text="..PHẠM", conf=40.0) if w.text == "PHẠM" else w
-                   for w in ln.words]) for ln in full.lines]
-    unsure = PageText(lines=lines, width=full.width, height=full.height)
+    binary, full = _typed_line("Họ, chữ đệm, tên: PHẠM PHƯƠNG HẰNG")
+    unsure = _marked_unsure(full, {"PHẠM"}, text="..PHẠM")
     confirmed = process.confirm_doubtful_words(binary, unsure, "vie", 60, 300)
     word = next(w for w in confirmed.words if w.text == "..PHẠM")
     assert word.confirmed and word.conf >= process.CONFIRMED_CONF
@@ -303,18 +306,9 @@ def test_a_word_with_a_leaders_dots_glued_before_it_is_read_again() -> None:
 def test_a_roads_code_is_read_again_like_a_word() -> None:
     """`ĐT743,` (a provincial road's code in an address, at 40 %) is neither letters nor a
     number, and was never read again: a code of a few letters and digits is a word too."""
-    from dataclasses import replace
-
-    font = ImageFont.truetype(FONT, 50)
-    im = Image.new("L", (2480, 300), 255)
-    ImageDraw.Draw(im).text((230, 100), "Nơi thường trú: Số 6, đường ĐT743, khu phố 8",
-                            font=font, fill=0)
-    binary = clean.binarize(np.asarray(im).copy())
-    full = process.read_page(binary)
+    binary, full = _typed_line("Nơi thường trú: Số 6, đường ĐT743, khu phố 8")
     assert any(w.text == "ĐT743," for w in full.words), [w.text for w in full.words]
-    lines = [Line([replace(w, conf=40.0) if w.text == "ĐT743," else w for w in ln.words])
-             for ln in full.lines]
-    unsure = PageText(lines=lines, width=full.width, height=full.height)
+    unsure = _marked_unsure(full, {"ĐT743,"})
     confirmed = process.confirm_doubtful_words(binary, unsure, "vie", 60, 300)
     assert next(w for w in confirmed.words if w.text == "ĐT743,").confirmed
 
@@ -323,19 +317,10 @@ def test_two_doubtful_words_apart_on_one_line_are_both_read_again() -> None:
     """Only the stretches around doubtful words are read again (a word and its neighbours,
     not the whole line): two of them on one line are both confirmed, the words between
     them are left as they were."""
-    from dataclasses import replace
-
-    font = ImageFont.truetype(FONT, 50)
-    im = Image.new("L", (2480, 300), 255)
-    ImageDraw.Draw(im).text((230, 100), "Nơi thường trú: Số 6, đường ĐT743, khu phố 8, "
-                            "phường Phú Lợi", font=font, fill=0)
-    binary = clean.binarize(np.asarray(im).copy())
-    full = process.read_page(binary)
+    binary, full = _typed_line("Nơi thường trú: Số 6, đường ĐT743, khu phố 8, phường Phú Lợi")
     unsure_words = {"ĐT743,", "Lợi"}
     assert unsure_words <= {w.text for w in full.words}, [w.text for w in full.words]
-    lines = [Line([replace(w, conf=40.0) if w.text in unsure_words else w for w in ln.words])
-             for ln in full.lines]
-    unsure = PageText(lines=lines, width=full.width, height=full.height)
+    unsure = _marked_unsure(full, unsure_words)
     confirmed = process.confirm_doubtful_words(binary, unsure, "vie", 60, 300)
     flags = {w.text: w.confirmed for w in confirmed.words}
     assert flags["ĐT743,"] and flags["Lợi"], flags
@@ -355,14 +340,7 @@ def test_a_slash_read_twice_is_still_a_number_worth_a_second_reading() -> None:
 def test_a_name_read_without_its_spaces_is_confirmed_when_the_letters_agree() -> None:
     """`HOÀNGQUỐCQUÂN` (three words read as one, at 0 %) read again as `HOÀNG QUỐC QUÂN`:
     both readings agree on every letter, the second found the spaces."""
-    from dataclasses import replace
-
-    font = ImageFont.truetype(FONT, 50)
-    im = Image.new("L", (2480, 300), 255)
-    ImageDraw.Draw(im).text((230, 100), "Họ, chữ đệm, tên người cha: ĐỖ HOÀNG QUỐC QUÂN",
-                            font=font, fill=0)
-    binary = clean.binarize(np.asarray(im).copy())
-    full = process.read_page(binary)
+    binary, full = _typed_line("Họ, chữ đệm, tên người cha: ĐỖ HOÀNG QUỐC QUÂN")
     words = full.lines[0].words
     at = next(k for k, w in enumerate(words) if w.text == "HOÀNG")
     glued = replace(words[at], text="HOÀNGQUỐCQUÂN", conf=0.0,

@@ -9,10 +9,16 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
+# Letters Tesseract's `vie` model gives for Vietnamese ones they look like: the Icelandic
+# eth for `Đ` (`Ð` read for a blood type `B` was taken for punctuation and the value
+# vanished without a reason). No Vietnamese text holds them.
+_LOOKALIKES = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111"})
+
 
 def nfc(text: str) -> str:
-    """Vietnamese text compared or stored anywhere in the project goes through NFC first."""
-    return unicodedata.normalize("NFC", text)
+    """Vietnamese text compared or stored anywhere in the project goes through NFC first
+    (and loses the look-alike letters OCR puts in place of Vietnamese ones)."""
+    return unicodedata.normalize("NFC", text).translate(_LOOKALIKES)
 
 
 @dataclass(frozen=True)

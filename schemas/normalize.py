@@ -12,7 +12,12 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from schemas.quality import is_syllable, split_camel_case, split_glued_name
+from schemas.quality import (
+    ONE_LETTER_WORDS,
+    is_syllable,
+    split_camel_case,
+    split_glued_name,
+)
 from schemas.vocab import (
     BLOOD_TYPES,
     ETHNIC_ALIASES,
@@ -465,7 +470,10 @@ def drop_debris_by_place_names(value: str | None, names: list[str] | tuple[str, 
     out: list[str] = []
     for i, word in enumerate(words):
         core = word.lstrip(_DEBRIS)
-        if not core.strip(_DEBRIS):  # a mark on its own
+        # a mark on its own: punctuation or symbols only (`=¡`), or one small letter that is
+        # no word (`phường s Bình Thắng`: the security paper's pattern read as a letter)
+        if (not any(ch.isalnum() for ch in word)
+                or (len(word) == 1 and word.islower() and word not in ONE_LETTER_WORDS)):
             if name_at(i + 1) or name_across(i, i + 1):
                 continue
         elif core != word:  # a mark glued to the front of a word
@@ -474,7 +482,9 @@ def drop_debris_by_place_names(value: str | None, names: list[str] | tuple[str, 
                 word = core
             words[i] = word
         out.append(word)
-    return " ".join(_comma_inside_name(out, known, longest))
+    result = " ".join(_comma_inside_name(out, known, longest))
+    # a mark dropped may uncover another one before it (`=¡ phường s Bình Chuẩn`)
+    return result if result == value else drop_debris_by_place_names(result, names)
 
 
 _UNIT_ENDS = {"phuong", "xa", "tran", "pho", "quan", "huyen", "tinh"}

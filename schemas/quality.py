@@ -29,7 +29,8 @@ from rapidfuzz.distance import Levenshtein
 
 from schemas.vocab import GIVEN_NAMES, PROVINCE_CODES, fold
 
-__all__ = ["SURNAMES", "confirmed_name_word_doubtful", "name_problem", "given_name_problem",
+__all__ = ["SURNAMES", "confirmed_name_word_doubtful", "copies_disagree", "name_problem",
+           "given_name_problem",
            "text_problem", "address_problem", "is_syllable", "repair_diacritics",
            "repair_surname", "surname_by_letters", "repair_address_units", "residence_problem",
            "split_camel_case", "split_glued_name"]
@@ -306,7 +307,7 @@ def _dot_after_word(value: str) -> bool:
     return False
 
 
-_ONE_LETTER_WORDS = {"ở"}  # `Người ở nhờ`, `nơi ở`: a word, not a stray letter
+ONE_LETTER_WORDS = {"ở"}  # `Người ở nhờ`, `nơi ở`: a word, not a stray letter
 
 
 def text_problem(value: str | None) -> str | None:
@@ -316,7 +317,7 @@ def text_problem(value: str | None) -> str | None:
     if (_ODD_CHARS.search(value) or _glued(value) or _DOT_IN_TEXT.search(value)
             or _dot_after_word(value) or re.search(r",\s*,", value)):
         return "có ký tự lạ (có thể đọc sai)"
-    if any(m.group(0).strip().islower() and m.group(0).strip() not in _ONE_LETTER_WORDS
+    if any(m.group(0).strip().islower() and m.group(0).strip() not in ONE_LETTER_WORDS
            for m in _LONE_LETTER.finditer(value)):
         return "có chữ cái lẻ (có thể đọc sai)"
     for word in re.findall(r"[^\W\d_]+", value):
@@ -331,6 +332,36 @@ def text_problem(value: str | None) -> str | None:
                 and not (word.isupper() and len(word) <= 3) and not is_syllable(word)):
             return "có chữ không phải âm tiết tiếng Việt (có thể đọc sai)"
     return None
+
+
+def _parts(value: str) -> list[str]:
+    """A value's comma-separated parts, each as it would be printed first in a value: a unit
+    word is capitalized at the start of an address (`Phường An Phú, ...`), not inside."""
+    return [p[:1].lower() + p[1:] for p in (part.strip() for part in value.split(",")) if p]
+
+
+COPY_MIN_LETTERS = 4  # shorter parts (`Số 5`, a one-word name) are too common to pair
+
+
+def copies_disagree(values: dict[str, str]) -> list[str]:
+    """Fields holding a part that another field of the record holds too, but with other
+    marks or case (`Đại lộ Bình Dương` / `Đại Lộ Bình Dương`, `Phú Mỹ` / `Phú My`): the
+    same print read twice, differently, so one reading is wrong (measured: the permanent
+    and current addresses of a DC01, each read at 86-97 %, one counted with `Lộ`). Two
+    different places or names never differ by marks and case alone. `values`: field ->
+    text; names and places are compared among themselves by the caller."""
+    variants: dict[str, dict[str, set[str]]] = {}
+    for name, value in values.items():
+        for part in _parts(value):
+            key = fold(part)
+            if sum(ch.isalpha() for ch in key) >= COPY_MIN_LETTERS:
+                variants.setdefault(key, {}).setdefault(part, set()).add(name)
+    flagged: set[str] = set()
+    for by_text in variants.values():
+        if len(by_text) > 1:
+            for names in by_text.values():
+                flagged |= names
+    return sorted(flagged)
 
 
 # address unit words printed before a number (`Tổ 26`, `ấp 9`, `Số 12`, `khu phố 4`)
@@ -416,6 +447,26 @@ def city_problem(value: str | None, cities: frozenset[str] | set[str],
     return None
 
 
+# units printed before a proper name (`phường Tân Phước Khánh`, `thành phố Tân Uyên`)
+_NAMED_UNIT = re.compile(r"^(?:thanh pho|thi xa|thi tran|phuong|xa|huyen|quan|tinh|duong)\s+")
+
+
+def _lowercase_name(value: str) -> bool:
+    """A place's name after its unit that starts with a small letter (`phường vước Khánh`
+    for `phường Tân Phước Khánh`, measured: counted): names are capitalized, so OCR lost
+    the name's first letters. A number or a unit word may follow (`đường số 5`)."""
+    for part in value.split(","):
+        part = part.strip()
+        m = _NAMED_UNIT.match(fold(part))
+        if not m:
+            continue
+        rest = part.split()[len(m.group(0).split()):]
+        if (rest and rest[0][:1].islower()
+                and fold(rest[0]) not in _UNIT_WORDS | {"so"}):
+            return True
+    return False
+
+
 def address_problem(value: str | None) -> str | None:
     """An address that holds two addresses (a value ran into the next line's), or a unit word
     before a number whose diacritics OCR changed (`Tố 26` for `Tổ 26`)."""
@@ -448,6 +499,8 @@ def address_problem(value: str | None) -> str | None:
         if first and first[0] not in _PART_STARTS and not first[0][:1].isdigit():
             return "có dấu phẩy giữa một tên (có thể đọc sai)"
 
+    if _lowercase_name(value):
+        return "tên sau đơn vị hành chính viết thường (có thể đọc sai)"
     street = street_name_problem(value)
     if street:
         return street

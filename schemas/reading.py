@@ -28,6 +28,7 @@ from schemas.quality import (
     address_problem,
     city_problem,
     confirmed_name_word_doubtful,
+    copies_disagree,
     given_name_problem,
     name_problem,
     place_name_positions,
@@ -173,6 +174,10 @@ def _cross_checks(doc_type: DocType, fields: dict[str, str | None],
         if problem:
             out.append(f"{FIELD_LABELS.get(name, name)}: {problem.removesuffix(', cần kiểm tra')}"
                        ", cần kiểm tra")
+    for group in (NAME_FIELDS, ADDRESS_FIELDS):
+        for name in copies_disagree({k: v for k, v in fields.items() if k in group and v}):
+            out.append(f"{FIELD_LABELS.get(name, name)}: giống một giá trị khác của hồ sơ nhưng "
+                       "khác dấu hoặc chữ hoa (một trong hai bị đọc sai), cần kiểm tra")
     number, registered = fields.get("registration_number"), fields.get("registration_date")
     year = re.search(r"(?<!\d)(1[89]\d\d|2\d\d\d)(?!\d)", number or "")
     if year and registered and year.group(1) != registered[:4]:
@@ -317,11 +322,12 @@ def _read_one(
         ward_text = raw["permanent_address"].value if "permanent_address" in raw else None
     ward = registry.find_by_name(ward_text) if ward_text else None
     ward_code = ward.code if ward else None
-    if doc_type is DocType.RESIDENT_INFO_FORM:
-        fields_for_check = {**fields, "ward": ward_code or ward_text}
-    else:
-        fields["ward"] = ward_code or fields.get("ward")
-        fields_for_check = fields
+    # the checks see the printed name of a ward the registry lacks (to say so); the record
+    # holds codes only: no code, no ward (the printed name stays in the page's text)
+    fields_for_check = {**fields, "ward": ward_code or (
+        ward_text if doc_type is DocType.RESIDENT_INFO_FORM else fields.get("ward"))}
+    if doc_type is not DocType.RESIDENT_INFO_FORM:
+        fields["ward"] = ward_code
     reasons = validate_fields(doc_type, fields_for_check, today=today, registry=registry,
                               folder_ward=folder_ward)
     # a date printed but not a calendar date (`09/16/1904`: month 16) is invalid, not unread

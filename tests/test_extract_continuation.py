@@ -95,3 +95,8 @@ def test_marks_around_known_place_names_are_dropped_and_others_kept() -> None:
     # beside a street name nothing tells a mark from a lost word: it stays for review
     assert drop_debris_by_place_names("Số 317, đường Thích „ Quảng Đức", names) == (
         "Số 317, đường Thích „ Quảng Đức")
+    # symbols, and a small letter that is no word: the security paper's pattern
+    assert drop_debris_by_place_names("Khu phố 1, =¡ phường s Bình Chuẩn, thành phố Thuận An",
+                                      names) == "Khu phố 1, phường Bình Chuẩn, thành phố Thuận An"
+    assert drop_debris_by_place_names("Số 5, đường s 7, phường Bình Chuẩn", names) == (
+        "Số 5, đường s 7, phường Bình Chuẩn")

@@ -334,3 +334,45 @@ def test_a_value_read_apart_between_two_labels_of_its_row_is_that_rows() -> None
     assert fields["full_name"].value == "NGUYỄN QUỲNH MY"
     assert fields["date_of_birth"].value == "03/01/1978"
     assert fields["sex"].value == "Nữ"
+
+
+def test_a_border_read_down_the_page_takes_no_row_in() -> None:
+    """A marriage certificate's ornamental border, read by Tesseract as a "line" of words
+    stacked over 600 px (boxes as read on a generated certificate), sat level with the
+    ethnicity row: the row was placed where the border was read, before the columns'
+    heading, and both ethnicities were lost."""
+    from ocr.text import Line, Word
+
+    rows = [
+        [("Họ,", 96, 260, 893, 80, 47), ("chữ", 97, 357, 891, 86, 40),
+         ("đệm,", 97, 458, 891, 109, 49), ("tên", 97, 582, 889, 70, 42),
+         ("chồng:", 97, 668, 889, 150, 52), ("Họ,", 97, 1251, 893, 79, 47),
+         ("chữ", 97, 1347, 890, 86, 40), ("đệm,", 96, 1447, 890, 109, 50),
+         ("tên", 96, 1573, 889, 69, 41), ("vợ:", 97, 1657, 896, 70, 43)],
+        [("TRẦN", 84, 368, 971, 145, 50), ("VĂN", 97, 529, 973, 114, 48),
+         ("BÌNH", 97, 660, 972, 129, 49), ("LÊ", 93, 1359, 972, 63, 49),
+         ("HOÀI", 93, 1439, 972, 131, 50), ("DUYÊN", 91, 1587, 972, 187, 50)],
+        [("Dân", 96, 262, 1164, 87, 40), ("tộc:", 95, 364, 1164, 76, 47),
+         ("Khmer", 90, 518, 1164, 149, 39), ("Dân", 96, 1252, 1163, 86, 40),
+         ("tộc:", 96, 1354, 1163, 76, 48), ("Sán", 91, 1575, 1163, 77, 40),
+         ("Dìu", 93, 1668, 1163, 78, 40)],
+    ]
+    border = [("1107177791119", 1, 71, 1423, 30, 201), ("tự", 7, 78, 1387, 17, 21),
+              ("cv", 50, 81, 1333, 11, 15), ("pc", 43, 71, 1305, 30, 11),
+              ("be", 9, 80, 1224, 13, 44), ("tt", 9, 78, 1168, 19, 41),
+              ("ở", 36, 79, 1100, 13, 13), ("E2", 19, 80, 1009, 12, 39),
+              ("TU", 32, 80, 955, 11, 21), ("TT", 48, 79, 901, 16, 21),
+              ("v.v.", 33, 86, 810, 7, 58)]
+
+    def line(words: list[tuple[str, int, int, int, int, int]], n: int) -> Line:
+        return Line([Word(t, c, x, y, w, h, (1, 1, n)) for t, c, x, y, w, h in words])
+
+    title = Line([Word(t, 95, x, 300, 200, 60, (0, 0, 0))
+                  for t, x in (("GIẤY", 700), ("CHỨNG", 900), ("NHẬN", 1100),
+                               ("KẾT", 1300), ("HÔN", 1500))])
+    page = PageText(lines=[title, line(border, 1)] + [line(r, 2 + i) for i, r in enumerate(rows)],
+                    mean_conf=80, quality=0.8, width=2480, height=3508)
+    f = extract_fields(DocType.MARRIAGE_CERTIFICATE, [page])
+    assert f["husband_ethnicity"].value == "Khmer"
+    assert f["wife_ethnicity"].value == "Sán Dìu"
+    assert f["wife_name"].value == "LÊ HOÀI DUYÊN"

@@ -58,6 +58,10 @@ def test_decomposed_input_comes_back_nfc() -> None:
     text = _rows_to_page([row, empty], 100, 100)
     assert text.text == "Việt" == unicodedata.normalize("NFC", nfd)
     assert page_quality([Word(nfd, 90, 0, 0, 10, 10)]) > 0.8
+    # the Icelandic eth Tesseract's vie model gives for `Đ` is `Đ`
+    eth = _rows_to_page([dict(row, text="\u00d0ỗ"), dict(row, left="20", text="\u00f0ường")],
+                        100, 100)
+    assert eth.text == "Đỗ đường"
 
 
 def _row(block: int, line: int, text: str, left: int, top: int, w: int = 40,

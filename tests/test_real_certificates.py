@@ -84,6 +84,7 @@ def test_birth_certificate_specimen_is_read_and_sent_to_review(readings) -> None
     reasons = " | ".join(record.reasons)
     assert "Số định danh cá nhân: phải có 12 chữ số (đọc được 10)" in reasons
     assert "Nơi đăng ký: không phải phường trong danh sách" in reasons
+    assert record.fields["ward"] is None  # a ward field holds registry codes only
 
 
 def test_marriage_certificate_specimen_is_read_and_sent_to_review(readings) -> None:

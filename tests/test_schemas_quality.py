@@ -282,3 +282,52 @@ def test_a_rare_surname_as_a_middle_name_is_doubted_like_a_surname() -> None:
     assert given_name_problem("Nguyễn Đồ Anh Khang")
     assert given_name_problem("Nguyễn Đỗ Anh Khang") is None
     assert given_name_problem("Trần Lê Hà") is None
+
+
+def test_one_print_read_twice_with_other_marks_is_a_misreading() -> None:
+    from schemas.quality import copies_disagree
+
+    home = "Phường Phú Mỹ, thành phố Thủ Dầu Một, tỉnh Bình Dương"
+    lives = "Số 78, đường Đại lộ Bình Dương, phường Phú Mỹ, thành phố Thủ Dầu Một, tỉnh Bình Dương"
+    # the same parts in two addresses, a unit word capitalized where an address starts
+    assert copies_disagree({"home_town": home, "permanent_address": lives,
+                            "current_address": lives}) == []
+    # one copy read with a capital, another with a mark lost: both fields are pointed at
+    assert copies_disagree({"permanent_address": lives,
+                            "current_address": lives.replace("lộ", "Lộ")}) == [
+        "current_address", "permanent_address"]
+    assert copies_disagree({"home_town": home.replace("Mỹ", "My"),
+                            "permanent_address": lives}) == ["home_town", "permanent_address"]
+    # different places, or parts too short to tell, are no copies
+    assert copies_disagree({"home_town": "Xã An Bình, huyện Phú Giáo, tỉnh Bình Dương",
+                            "permanent_address": "Số 5, khu phố 1, phường An Phú, "
+                            "thành phố Thuận An, tỉnh Bình Dương"}) == []
+
+    form = """PHIẾU THU THẬP THÔNG TIN DÂN CƯ
+1. Họ, chữ đệm và tên khai sinh: LÊ THỊ CÚC
+2. Ngày, tháng, năm sinh: 02/12/1976     3. Giới tính: Nữ
+4. Số định danh cá nhân: 074176000111
+5. Dân tộc: Kinh   6. Tôn giáo: Không   7. Quốc tịch: Việt Nam
+12. Nơi thường trú: Số 12, đường Đại lộ Bình Dương, khu phố 1, phường Phú Tân,
+thành phố Thủ Dầu Một, tỉnh Bình Dương
+13. Nơi ở hiện tại: Số 12, đường Đại {lo} Bình Dương, khu phố 1, phường Phú Tân,
+thành phố Thủ Dầu Một, tỉnh Bình Dương
+"""
+    assert not any("khác dấu" in m for m in _read(form.format(lo="lộ")).reasons)
+    r = _read(form.format(lo="Lộ"))
+    assert r.status is Status.NEEDS_REVIEW
+    assert any(m.startswith("Nơi ở hiện tại") and "khác dấu" in m for m in r.reasons), r.reasons
+    assert "Lộ" not in " ".join(r.reasons)  # the reason names the field, not its value
+
+
+def test_a_place_name_starting_small_lost_its_first_letters() -> None:
+    # `Tân Ph` lost at the start of a ward's name (measured: counted as digitized)
+    assert address_problem("Tổ 14, ấp 12, phường vước Khánh, thành phố Tân Uyên, "
+                           "tỉnh Bình Dương")
+    assert address_problem("Tổ 14, ấp 12, phường Tân Phước Khánh, thành phố Tân Uyên, "
+                           "tỉnh Bình Dương") is None
+    # a number or a unit word after the unit is no name
+    assert address_problem("Số 5, đường số 7, khu phố 2, phường Phú Tân, "
+                           "thành phố Thủ Dầu Một, tỉnh Bình Dương") is None
+    assert address_problem("Số 9, đường 30 tháng 4, phường 5, Quận 3, "
+                           "Thành phố Hồ Chí Minh") is None

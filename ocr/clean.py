@@ -577,9 +577,11 @@ def estimate_skew(gray: np.ndarray, max_angle: float = MAX_SKEW) -> float:
     """Angle (degrees) the content is turned clockwise (text lines slope down to the
     right for positive values); 0.0 for pages with too little ink.
 
-    Projection-profile search, coarse to fine (2, 0.5, 0.05, 0.01 deg), on the
-    coordinates of ink pixels of a downscaled copy: rotating points and counting
-    them is much cheaper than rotating images.
+    Projection-profile search, coarse to fine (2, 0.5, 0.05 deg), on the coordinates of
+    ink pixels of a downscaled copy: rotating points and counting them is much cheaper
+    than rotating images. No finer step: on the 1600 px copy 0.01 deg moves a line's end
+    by 0.14 px, below the profile's one-row bins (a 0.01 deg pass cost 20 ms a page for a
+    residual already under 0.05 deg, against a target of 0.2).
     """
     pts = _skew_points(gray)
     if len(pts) < 500:
@@ -592,10 +594,9 @@ def estimate_skew(gray: np.ndarray, max_angle: float = MAX_SKEW) -> float:
         coarse = pts[pick]
     best = 0.0
     # 2 deg steps land within 1 deg of the peak (a text line's profile stays sharp that
-    # far), 0.5 deg steps within 0.25, then 0.05 and 0.01 on all the points: 49 angles
-    # scored instead of 99 (61 at 0.5 deg, then 25 at 0.05), the same angles found.
-    for span, step, p in ((max_angle, 2.0, coarse), (1.5, 0.5, coarse), (0.3, 0.05, pts),
-                          (0.06, 0.01, pts)):
+    # far), 0.5 deg steps within 0.25, then 0.05 on all the points: 36 angles scored
+    # instead of 86 (61 at 0.5 deg, then 25 at 0.05), the same angles found.
+    for span, step, p in ((max_angle, 2.0, coarse), (1.5, 0.5, coarse), (0.3, 0.05, pts)):
         angles = np.arange(best - span, best + span + step / 2, step)
         scores = [_profile_score(p, a) for a in angles]
         best = float(angles[int(np.argmax(scores))])

@@ -30,6 +30,7 @@ from rapidfuzz.distance import Levenshtein
 from schemas.vocab import GIVEN_NAMES, PROVINCE_CODES, fold
 
 __all__ = ["SURNAMES", "confirmed_name_word_doubtful", "copies_disagree", "name_problem",
+           "tone_key",
            "given_name_problem",
            "text_problem", "address_problem", "is_syllable", "repair_diacritics",
            "repair_surname", "surname_by_letters", "repair_address_units", "residence_problem",
@@ -185,7 +186,7 @@ def name_problem(value: str | None) -> str | None:
     return None
 
 
-def _tone_key(word: str) -> tuple[str, str]:
+def tone_key(word: str) -> tuple[str, str]:
     """A word's letters (vowel marks kept) and its tone mark: equal for the old and the new
     placement of the tone (`Hoà` = `Hòa`, `Thuỷ` = `Thủy`)."""
     decomposed = unicodedata.normalize("NFD", word.lower())
@@ -197,7 +198,7 @@ def _tone_key(word: str) -> tuple[str, str]:
 # Bảo Anh`: the mother's surname, often given as a middle name); folded -> tone keys
 _GIVEN_FOLDS: dict[str, set[tuple[str, str]]] = {}
 for _g in GIVEN_NAMES | SURNAMES:
-    _GIVEN_FOLDS.setdefault(fold(_g), set()).add(_tone_key(_g))
+    _GIVEN_FOLDS.setdefault(fold(_g), set()).add(tone_key(_g))
 
 
 def _given_words(value: str) -> list[str]:
@@ -214,21 +215,21 @@ def given_name_problem(value: str | None) -> str | None:
         return None
     for word in _given_words(unicodedata.normalize("NFC", value)):
         known = _GIVEN_FOLDS.get(fold(word))
-        if known and _tone_key(word) not in known:
+        if known and tone_key(word) not in known:
             return "dấu của tên hoặc chữ đệm có thể bị đọc sai"
         if _rare_surname_twin(word):
             return "dấu của tên hoặc chữ đệm có thể bị đọc sai"
     return None
 
 
-_GIVEN_KEYS = frozenset(_tone_key(g) for g in GIVEN_NAMES)
+_GIVEN_KEYS = frozenset(tone_key(g) for g in GIVEN_NAMES)
 
 
 def _rare_surname_twin(word: str) -> bool:
     """A middle name that is only a rare surname one tone mark from a usual one (`Nguyễn
     Đồ Anh Khang`): the usual surname, often a middle name too, misread looks exactly
     like it, as in the surname's own place (name_problem)."""
-    if _tone_key(word) in _GIVEN_KEYS:
+    if tone_key(word) in _GIVEN_KEYS:
         return False
     usual = next((s for s in _SURNAME_ORDER if fold(s) == fold(word)), None)
     return usual is not None and usual.lower() != word.lower()
@@ -246,7 +247,7 @@ def confirmed_name_word_doubtful(word: str, is_surname: bool) -> bool:
         usual = next((s for s in _SURNAME_ORDER if fold(s) == fold(word)), None)
         return usual is None or usual.lower() != word.lower()
     known = _GIVEN_FOLDS.get(fold(word), set())
-    return _tone_key(word) not in known or len(known) > 1
+    return tone_key(word) not in known or len(known) > 1
 
 
 def surname_by_letters(word: str) -> str | None:

@@ -15,6 +15,7 @@ from schemas.extract import (
     ExtractedField,
     extract_fields,
 )
+from schemas.gazetteer import misread_unit
 from schemas.normalize import (
     clean_text,
     drop_debris_by_place_names,
@@ -168,7 +169,7 @@ def _cross_checks(doc_type: DocType, fields: dict[str, str | None],
             problem = problem or text_problem(value)
             if name in ADDRESS_FIELDS:
                 problem = (problem or address_problem(value)
-                           or city_problem(value, cities, wards))
+                           or city_problem(value, cities, wards) or _unit_problem(value))
             if name in RESIDENCE_FIELDS:
                 problem = problem or residence_problem(value)
         if problem:
@@ -184,6 +185,13 @@ def _cross_checks(doc_type: DocType, fields: dict[str, str | None],
         out.append(f"{FIELD_LABELS['registration_number']}: năm trong số đăng ký khác năm "
                    "đăng ký, cần kiểm tra")
     return out
+
+
+def _unit_problem(value: str) -> str | None:
+    level = misread_unit(value)
+    if level is None:
+        return None
+    return f"tên {level} gần với tên một đơn vị hành chính có thật (có thể đọc sai)"
 
 
 # Closed vocabularies whose entries no single misreading turns into one another (`Kinh`,

@@ -331,3 +331,25 @@ def test_a_place_name_starting_small_lost_its_first_letters() -> None:
                            "thành phố Thủ Dầu Một, tỉnh Bình Dương") is None
     assert address_problem("Số 9, đường 30 tháng 4, phường 5, Quận 3, "
                            "Thành phố Hồ Chí Minh") is None
+
+
+def test_a_place_one_mark_from_the_unit_where_the_address_puts_it_is_misread() -> None:
+    from schemas.gazetteer import misread_unit
+
+    assert misread_unit("Xã Tần Phú, huyện Đức Hòa, tỉnh Long An") == "xã"  # Tân Phú
+    assert misread_unit("Xã Thạnh Phú, huyện Cờ Đả, thành phố Cần Thơ") == "huyện"  # Cờ Đỏ
+    for real in ("Xã Tân Phú, huyện Đức Hòa, tỉnh Long An",
+                 "Xã Thạnh Phú, huyện Cờ Đỏ, thành phố Cần Thơ",
+                 # the list writes `Định Hoà`: where the tone sits does not matter
+                 "phường Định Hòa, thành phố Thủ Dầu Một, tỉnh Bình Dương",
+                 # numbered units, and names the list does not have, are left alone
+                 "phường Tân Định, Quận 1, Thành phố Hồ Chí Minh",
+                 "Số 5, đường Lê Lợi, phường Mới Lập, huyện Không Có, tỉnh Long An"):
+        assert misread_unit(real) is None, real
+
+    birth = (BIRTH.format(name="NGUYỄN THỊ AN")
+             + "Quê quán: Xã {x} Phú, huyện Đức Hòa, tỉnh Long An\n")
+    assert _read(birth.format(x="Tân")).status is Status.DIGITIZED
+    r = _read(birth.format(x="Tần"))
+    assert r.status is Status.NEEDS_REVIEW
+    assert any(m.startswith("Quê quán: tên xã") for m in r.reasons), r.reasons

@@ -249,6 +249,9 @@ def test_lost_spaces_in_places_come_back() -> None:
     assert (normalize_place("Số 25/19, khu phố4, thành phốHàNội")
             == "Số 25/19, khu phố 4, thành phố Hà Nội")
     assert normalize_place("Số 113, đường ĐT743, ấp 5") == "Số 113, đường ĐT743, ấp 5"
+    # a quote mark before a word is a speck; inside a word it is the name's
+    assert (normalize_place("Số 201/40, đường Lý Thường Kiệt, 'khu phố 11, “ấp H'Mông")
+            == "Số 201/40, đường Lý Thường Kiệt, khu phố 11, ấp H'Mông")
 
 
 def test_a_mark_after_a_unit_word_is_ocrs() -> None:

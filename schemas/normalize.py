@@ -94,15 +94,17 @@ def _strip_glued_rule(text: str) -> str:
 # (`L2/11/2021`: OCR read the 1 of `12` as `L`) means the token was misread. Inside a token
 # that is otherwise digits and separators, the usual OCR confusions are read as digits (and
 # the reading says so: a repaired date needs a second reading to confirm it).
-_DIGIT_LIKE = "0-9LlIi|!OoSB"
+_DIGIT_LIKE = "0-9LlIi|!OoSBG"
 _DIGIT_REPAIR = str.maketrans({"L": "1", "l": "1", "I": "1", "i": "1", "|": "1", "!": "1",
-                               "O": "0", "o": "0", "S": "5", "B": "8"})
+                               "O": "0", "o": "0", "S": "5", "B": "8", "G": "6"})
 _D = f"[{_DIGIT_LIKE}]"
 _NUMERIC_DATE = re.compile(
     rf"(?<![\w|!])({_D}{{1,2}})\s*[/.\-]\s*({_D}{{1,2}})\s*[/.\-]\s*({_D}{{4}})(?![\w|!])")
 # punctuation a leader's end or a speck leaves after a unit word (`tháng. 08`) is allowed
-_WORDY_DATE = re.compile(r"ngay[\s.,:;]*(\d{1,2})(?!\w)\D{0,6}?thang[\s.,:;]*(\d{1,2})(?!\w)"
-                         r"\D{0,6}?nam[\s.,:;]*(\d{4})(?!\w)")
+# the unit words in any case (`Ngày`), the numbers as read (`ngày 0G tháng 11`: `G` is 6)
+_WORDY_DATE = re.compile(rf"(?i:ngay)[\s.,:;]*({_D}{{1,2}})(?![\w|!])\D{{0,6}}?"
+                         rf"(?i:thang)[\s.,:;]*({_D}{{1,2}})(?![\w|!])\D{{0,6}}?"
+                         rf"(?i:nam)[\s.,:;]*({_D}{{4}})(?![\w|!])")
 _IN_WORDS = re.compile(r"\(?\s*ghi\s*bang\s*chu")
 MAX_REPAIRED_DIGITS = 2  # more letters than this in a date token: not a misread date
 
@@ -137,7 +139,7 @@ def read_date(value: str | None) -> DateReading:
         return DateReading(None)
     text = unicodedata.normalize("NFC", _cut_in_words(value)).translate(_MARKS)
     plain = _SPACES.sub(" ", strip_diacritics(text))
-    for m in _NUMERIC_DATE.finditer(plain):
+    for m in (*_NUMERIC_DATE.finditer(plain), *_WORDY_DATE.finditer(plain)):
         token = "".join(m.groups())
         letters = sum(not ch.isdigit() for ch in token)
         if letters > MAX_REPAIRED_DIGITS or not all(any(c.isdigit() for c in g)
@@ -145,10 +147,6 @@ def read_date(value: str | None) -> DateReading:
             continue
         day, month, year = (int(g.translate(_DIGIT_REPAIR)) for g in m.groups())
         return DateReading(_real_date(year, month, day), True, letters > 0)
-    m = _WORDY_DATE.search(plain.lower())
-    if m:
-        day, month, year = (int(g) for g in m.groups())
-        return DateReading(_real_date(year, month, day), True)
     return DateReading(None)
 
 
@@ -314,7 +312,31 @@ def normalize_place(value: str | None) -> str | None:
     # a quote mark before a word is a speck (`'khu phố 11`, measured: counted): no word of a
     # place starts with one (the apostrophe of `H'Mông` is inside the word)
     text = re.sub(r"(?<!\S)['’‘`\"“”]+(?=[^\W\d_])", "", text)
+    text = _lost_level_commas(text)
     return text[:1].upper() + text[1:]
+
+
+_LEVEL_UNITS = {("thanh", "pho"), ("thi", "xa"), ("thi", "tran"), ("huyen",), ("quan",),
+                ("tinh",), ("phuong",), ("xa",)}
+
+
+def _lost_level_commas(text: str) -> str:
+    """The comma OCR lost between two levels of an address: a name's last word, then a unit
+    word and its name (`phường Thuận Giao thành phố Thuận An`, measured). Only after a
+    capitalized word: `Ủy ban nhân dân phường`, `Bệnh viện Đa khoa tỉnh` name no level."""
+    words = text.split(" ")
+    folded = [fold(w) for w in words]
+    for i in range(1, len(words) - 1):
+        before = words[i - 1]
+        if not before[:1].isupper() or before.endswith(","):
+            continue
+        for unit in _LEVEL_UNITS:
+            after = i + len(unit)
+            if (tuple(folded[i:after]) == unit and after < len(words)
+                    and (words[after][:1].isupper() or words[after][:1].isdigit())):
+                words[i - 1] = before + ","
+                break
+    return " ".join(words)
 
 
 _LETTER_DIGIT = re.compile(r"([^\W\d_]+)(\d)")

@@ -36,6 +36,11 @@ def test_letters_read_as_digits_are_repaired_and_said() -> None:
     r = read_date("12/1l/2O21")
     assert r.date == date(2021, 11, 12) and r.repaired
     assert not read_date("12/11/2021").repaired
+    # in a date written with its unit words too (`06` read `0G`, measured: the date lost)
+    r = read_date("ngày 0G tháng 11 năm 1986")
+    assert r.date == date(1986, 11, 6) and r.repaired
+    assert not read_date("Ngày 06 tháng 11 năm 1986").repaired
+    assert read_date("ngày lo tháng 11 năm 1986").date is None  # no digit in the day
     assert read_date("SS/SS/SSSS").date is None  # not a date with a slip: no date at all
     assert read_date("09/16/1904").shaped and read_date("09/16/1904").date is None
     assert id_repaired("O74O9OOO1234") and not id_repaired("074090001234")

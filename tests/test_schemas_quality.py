@@ -249,6 +249,12 @@ def test_lost_spaces_in_places_come_back() -> None:
     assert (normalize_place("Số 25/19, khu phố4, thành phốHàNội")
             == "Số 25/19, khu phố 4, thành phố Hà Nội")
     assert normalize_place("Số 113, đường ĐT743, ấp 5") == "Số 113, đường ĐT743, ấp 5"
+    # a comma lost between two levels comes back; a unit inside a name is no level
+    assert (normalize_place("Khu phố 9, phường Thuận Giao thành phố Thuận An, tỉnh Bình Dương")
+            == "Khu phố 9, phường Thuận Giao, thành phố Thuận An, tỉnh Bình Dương")
+    for name in ("Ủy ban nhân dân phường Thới Hòa", "Bệnh viện Đa khoa tỉnh Bình Dương",
+                 "Trung tâm Y tế thành phố Thuận An"):
+        assert normalize_place(name) == name
     # a quote mark before a word is a speck; inside a word it is the name's
     assert (normalize_place("Số 201/40, đường Lý Thường Kiệt, 'khu phố 11, “ấp H'Mông")
             == "Số 201/40, đường Lý Thường Kiệt, khu phố 11, ấp H'Mông")

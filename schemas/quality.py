@@ -455,7 +455,8 @@ _NAMED_UNIT = re.compile(r"^(?:thanh pho|thi xa|thi tran|phuong|xa|huyen|quan|ti
 def _lowercase_name(value: str) -> bool:
     """A place's name after its unit that starts with a small letter (`phường vước Khánh`
     for `phường Tân Phước Khánh`, measured: counted): names are capitalized, so OCR lost
-    the name's first letters. A number or a unit word may follow (`đường số 5`)."""
+    the name's first letters. A number or a unit word may follow (`đường số 5`), and an
+    island district says so first (`huyện đảo Lý Sơn`)."""
     for part in value.split(","):
         part = part.strip()
         m = _NAMED_UNIT.match(fold(part))
@@ -463,7 +464,7 @@ def _lowercase_name(value: str) -> bool:
             continue
         rest = part.split()[len(m.group(0).split()):]
         if (rest and rest[0][:1].islower()
-                and fold(rest[0]) not in _UNIT_WORDS | {"so"}):
+                and fold(rest[0]) not in _UNIT_WORDS | {"so", "dao"}):
             return True
     return False
 

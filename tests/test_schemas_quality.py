@@ -340,6 +340,7 @@ def test_a_place_name_starting_small_lost_its_first_letters() -> None:
                            "thành phố Thủ Dầu Một, tỉnh Bình Dương") is None
     assert address_problem("Số 9, đường 30 tháng 4, phường 5, Quận 3, "
                            "Thành phố Hồ Chí Minh") is None
+    assert address_problem("Thôn Tây, xã An Vĩnh, huyện đảo Lý Sơn, tỉnh Quảng Ngãi") is None
 
 
 def test_a_place_one_mark_from_the_unit_where_the_address_puts_it_is_misread() -> None:

@@ -492,14 +492,20 @@ def drop_debris_by_place_names(value: str | None, names: list[str] | tuple[str, 
                     return True
         return False
 
+    def inside_unit(i: int) -> bool:  # `thành v phố`: between the two words of a unit
+        pair = bare([words[i - 1], words[i + 1]]) if 0 < i < len(words) - 1 else ""
+        return pair in _UNIT_WORDS or pair == "khu pho"
+
     out: list[str] = []
     for i, word in enumerate(words):
         core = word.lstrip(_DEBRIS)
-        # a mark on its own: punctuation or symbols only (`=¡`), or one small letter that is
-        # no word (`phường s Bình Thắng`: the security paper's pattern read as a letter)
+        # a mark on its own: punctuation or symbols only (`=¡`), a short token holding a
+        # symbol (`£ỉ`), or one small letter that is no word (`phường s Bình Thắng`: the
+        # security paper's pattern read as a letter)
         if (not any(ch.isalnum() for ch in word)
+                or (len(word) <= 2 and any(unicodedata.category(ch)[0] == "S" for ch in word))
                 or (len(word) == 1 and word.islower() and word not in ONE_LETTER_WORDS)):
-            if name_at(i + 1) or name_across(i, i + 1):
+            if name_at(i + 1) or name_across(i, i + 1) or inside_unit(i):
                 continue
         elif core != word:  # a mark glued to the front of a word
             words[i] = core

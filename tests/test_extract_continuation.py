@@ -100,3 +100,6 @@ def test_marks_around_known_place_names_are_dropped_and_others_kept() -> None:
                                       names) == "Khu phố 1, phường Bình Chuẩn, thành phố Thuận An"
     assert drop_debris_by_place_names("Số 5, đường s 7, phường Bình Chuẩn", names) == (
         "Số 5, đường s 7, phường Bình Chuẩn")
+    # inside a unit's two words, and a short token holding a symbol before a known name
+    assert drop_debris_by_place_names("khu v phố 2, thành v phố Thuận An, tỉnh £ỉ Bình Dương",
+                                      names) == "khu phố 2, thành phố Thuận An, tỉnh Bình Dương"

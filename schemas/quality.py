@@ -29,12 +29,11 @@ from rapidfuzz.distance import Levenshtein
 
 from schemas.vocab import GIVEN_NAMES, PROVINCE_CODES, fold
 
-__all__ = ["SURNAMES", "confirmed_name_word_doubtful", "copies_disagree", "name_problem",
-           "tone_key",
-           "given_name_problem",
-           "text_problem", "address_problem", "is_syllable", "repair_diacritics",
-           "repair_surname", "surname_by_letters", "repair_address_units", "residence_problem",
-           "split_camel_case", "split_glued_name"]
+__all__ = ["ONE_LETTER_WORDS", "SURNAMES", "address_problem", "confirmed_name_word_doubtful",
+           "copies_disagree", "given_name_problem", "is_syllable", "name_problem",
+           "repair_address_units", "repair_diacritics", "repair_surname", "residence_problem",
+           "split_camel_case", "split_glued_name", "surname_by_letters", "text_problem",
+           "tone_key"]
 
 # Common Vietnamese surnames (họ), as printed, the most common first: of two that differ
 # only in diacritics (`Đỗ`/`Đồ`), the first is the usual one (see name_problem).

@@ -476,7 +476,8 @@ def _is_leader_run(t: _Tok) -> bool:
 MARKS_THEN_VALUE_MIN_CONF = 25.0  # a word read under 25 % after marks: the pattern
 
 
-def _value_toks(toks: list[_Tok], number_value: bool = False) -> list[_Tok]:
+def _value_toks(toks: list[_Tok], number_value: bool = False,
+                before_label: bool = False) -> list[_Tok]:
     """Value words: leaders and separators dropped; the value ends at a dotted leader or a
     wide gap after its first word (what follows is the end of the dotted line, stamps or
     background noise); a trailing numbering token (`17.` of the next label) is dropped,
@@ -498,7 +499,10 @@ def _value_toks(toks: list[_Tok], number_value: bool = False) -> list[_Tok]:
             break
         if not _LEADER.match(t.text):
             vt.append(t)
-    while vt and _NUMBERING.match(vt[-1].text) and not (number_value and len(vt) == 1):
+    # before another label on its line, the numbering may be read with a comma (`9,`), as at
+    # a row's start (`Tình trạng hôn nhân: .... 9, Nhóm máu`: a blank value read as `9`)
+    numbering = _ROW_NUMBER if before_label else _NUMBERING
+    while vt and numbering.match(vt[-1].text) and not (number_value and len(vt) == 1):
         vt.pop()
     return vt
 
@@ -815,7 +819,8 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
                 continue
             # `Số: 30.` at the end of its line: the number, not the next row's numbering
             own = _value_toks(value, number_value=(
-                key == "registration_number" and k == len(matches) - 1))
+                key == "registration_number" and k == len(matches) - 1),
+                before_label=k < len(matches) - 1)
             found[key] = _Acc(own, m.score, ln.page, ln.toks[0].left,
                               label_rest=m.label.rest)
             if m.label.field == "_words":

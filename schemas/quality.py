@@ -171,6 +171,12 @@ def name_problem(value: str | None) -> str | None:
         return None
     if any(not is_syllable(w) for w in words):
         return "có chữ không phải âm tiết tiếng Việt (có thể đọc sai)"
+    for word, nxt in zip(words, words[1:], strict=False):
+        # one marked vowel ending a word and starting the next (`Hữ Ữu` for `Hữu`): OCR cut
+        # the word there and read the vowel twice; names do not join so
+        joint = word[-1:].lower()
+        if joint == nxt[:1].lower() and not joint.isascii():
+            return "có chữ bị đọc lặp (có thể đọc sai)"
     surname = words[0].lower()
     known = _SURNAME_FOLDS.get(fold(surname))
     if known is None:

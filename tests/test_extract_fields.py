@@ -376,3 +376,17 @@ def test_a_border_read_down_the_page_takes_no_row_in() -> None:
     assert f["husband_ethnicity"].value == "Khmer"
     assert f["wife_ethnicity"].value == "Sán Dìu"
     assert f["wife_name"].value == "LÊ HOÀI DUYÊN"
+
+
+def test_the_next_labels_number_read_with_a_comma_is_no_value() -> None:
+    text = """PHIẾU THU THẬP THÔNG TIN DÂN CƯ
+1. Họ, chữ đệm và tên khai sinh: LÊ THỊ CÚC
+8. Tình trạng hôn nhân: ............ 9, Nhóm máu: AB
+12. Nơi thường trú: Số 5, khu phố 2,
+phường Phú Tân, thành phố Thủ Dầu Một, tỉnh Bình Dương
+"""
+    v = values(DC01, text)
+    assert not v.get("marital_status")  # blank: `9,` numbers the blood type's label
+    assert v["blood_type"] == "AB"
+    # at a line's end, `2,` is the address's own (its rest wrapped to the next line)
+    assert v["permanent_address"].startswith("Số 5, khu phố 2, phường Phú Tân")

@@ -363,3 +363,10 @@ def test_a_place_one_mark_from_the_unit_where_the_address_puts_it_is_misread() -
     r = _read(birth.format(x="Tần"))
     assert r.status is Status.NEEDS_REVIEW
     assert any(m.startswith("Quê quán: tên xã") for m in r.reasons), r.reasons
+
+
+def test_a_vowel_read_twice_across_a_cut_word_is_a_misreading() -> None:
+    # `Hữu` cut and its vowel read twice (measured: counted once its other doubt went)
+    assert name_problem("Trần Hữ Ữu Thanh Đạt")
+    for name in ("Trần Hữu Thanh Đạt", "Lê Lan Nhi", "Nguyễn Thị Ích", "Phạm Hà Ánh"):
+        assert name_problem(name) is None, name

@@ -14,21 +14,19 @@ Long An`: Đức Hòa has a `Tân Phú` and no `Tần Phú`), which is how OCR m
 from __future__ import annotations
 
 import json
-import re
 from functools import cache
 
 from rapidfuzz.distance import Levenshtein
 
 from schemas.quality import tone_key
-from schemas.vocab import fold
+from schemas.vocab import unit_and_name
 
 __all__ = ["misread_unit"]
 
-# unit words before a name, folded, longest first; the level they name
+# the unit words (folded) that name each level
 _PROVINCE_UNITS = ("thanh pho", "tinh")
 _DISTRICT_UNITS = ("thanh pho", "thi xa", "huyen", "quan")
 _COMMUNE_UNITS = ("thi tran", "phuong", "xa")
-_PREFIX = re.compile(r"^(?:thanh pho|thi tran|thi xa|tinh|huyen|quan|phuong|xa)\s+")
 
 
 def _key(name: str) -> str:
@@ -38,8 +36,8 @@ def _key(name: str) -> str:
 
 def _bare(name: str) -> str:
     """A unit's name without its unit word (`Huyện Đức Hòa` -> `Đức Hòa`)."""
-    m = _PREFIX.match(fold(name))
-    return " ".join(name.split()[len(m.group(0).split()):]) if m else name
+    named = unit_and_name(name)
+    return named[1] if named else name
 
 
 @cache
@@ -58,13 +56,12 @@ def _units() -> dict[str, dict[str, frozenset[str]]]:
 
 
 def _named(part: str, units: tuple[str, ...]) -> str | None:
-    """The name in an address part that starts with one of `units` (folded)."""
-    folded = fold(part)
-    for unit in units:
-        if folded.startswith(unit + " "):
-            name = " ".join(part.split()[len(unit.split()):])
-            return None if any(ch.isdigit() for ch in name) else name
-    return None
+    """The name in an address part that starts with one of `units` (folded), unless it is a
+    number (`Quận 1`)."""
+    named = unit_and_name(part, units)
+    if named is None or any(ch.isdigit() for ch in named[1]):
+        return None
+    return named[1]
 
 
 def _near_one(key: str, known: dict[str, object] | frozenset[str]) -> bool:

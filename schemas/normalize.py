@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from itertools import chain
 
 from schemas.quality import (
     ONE_LETTER_WORDS,
@@ -19,6 +20,7 @@ from schemas.quality import (
     split_glued_name,
 )
 from schemas.vocab import (
+    ADMIN_UNITS,
     BLOOD_TYPES,
     ETHNIC_ALIASES,
     ETHNIC_GROUPS,
@@ -100,8 +102,8 @@ _DIGIT_REPAIR = str.maketrans({"L": "1", "l": "1", "I": "1", "i": "1", "|": "1",
 _D = f"[{_DIGIT_LIKE}]"
 _NUMERIC_DATE = re.compile(
     rf"(?<![\w|!])({_D}{{1,2}})\s*[/.\-]\s*({_D}{{1,2}})\s*[/.\-]\s*({_D}{{4}})(?![\w|!])")
-# punctuation a leader's end or a speck leaves after a unit word (`tháng. 08`) is allowed
-# the unit words in any case (`Ngày`), the numbers as read (`ngày 0G tháng 11`: `G` is 6)
+# the unit words in any case (`Ngày`), with the punctuation a leader's end or a speck leaves
+# after them (`tháng. 08`), the numbers as read (`ngày 0G tháng 11`: `G` is 6)
 _WORDY_DATE = re.compile(rf"(?i:ngay)[\s.,:;]*({_D}{{1,2}})(?![\w|!])\D{{0,6}}?"
                          rf"(?i:thang)[\s.,:;]*({_D}{{1,2}})(?![\w|!])\D{{0,6}}?"
                          rf"(?i:nam)[\s.,:;]*({_D}{{4}})(?![\w|!])")
@@ -139,7 +141,7 @@ def read_date(value: str | None) -> DateReading:
         return DateReading(None)
     text = unicodedata.normalize("NFC", _cut_in_words(value)).translate(_MARKS)
     plain = _SPACES.sub(" ", strip_diacritics(text))
-    for m in (*_NUMERIC_DATE.finditer(plain), *_WORDY_DATE.finditer(plain)):
+    for m in chain(_NUMERIC_DATE.finditer(plain), _WORDY_DATE.finditer(plain)):
         token = "".join(m.groups())
         letters = sum(not ch.isdigit() for ch in token)
         if letters > MAX_REPAIRED_DIGITS or not all(any(c.isdigit() for c in g)
@@ -316,10 +318,6 @@ def normalize_place(value: str | None) -> str | None:
     return text[:1].upper() + text[1:]
 
 
-_LEVEL_UNITS = {("thanh", "pho"), ("thi", "xa"), ("thi", "tran"), ("huyen",), ("quan",),
-                ("tinh",), ("phuong",), ("xa",)}
-
-
 def _lost_level_commas(text: str) -> str:
     """The comma OCR lost between two levels of an address: a name's last word, then a unit
     word and its name (`phường Thuận Giao thành phố Thuận An`, measured). Only after a
@@ -330,9 +328,9 @@ def _lost_level_commas(text: str) -> str:
         before = words[i - 1]
         if not before[:1].isupper() or before.endswith(","):
             continue
-        for unit in _LEVEL_UNITS:
-            after = i + len(unit)
-            if (tuple(folded[i:after]) == unit and after < len(words)
+        for unit in ADMIN_UNITS:
+            after = i + len(unit.split())
+            if (" ".join(folded[i:after]) == unit and after < len(words)
                     and (words[after][:1].isupper() or words[after][:1].isdigit())):
                 words[i - 1] = before + ","
                 break
@@ -453,7 +451,7 @@ def repair_place_names(value: str | None, names: list[str] | tuple[str, ...]) ->
 # Marks a leader, a rule or the paper leaves around a word of an address (`phố .„ Thuận An`,
 # `„tỉnh`, `Bình " Chuẩn`): not letters, so they never counted in a word's confidence.
 _DEBRIS = "„\"“”.¬ˆ'`^~|_•·"
-_UNIT_WORDS = ("phuong", "xa", "thi tran", "thanh pho", "thi xa", "quan", "huyen", "tinh")
+_UNIT_WORDS = ADMIN_UNITS
 
 
 def drop_debris_by_place_names(value: str | None, names: list[str] | tuple[str, ...]

@@ -27,7 +27,7 @@ from collections.abc import Iterator
 
 from rapidfuzz.distance import Levenshtein
 
-from schemas.vocab import GIVEN_NAMES, PROVINCE_CODES, fold
+from schemas.vocab import ADMIN_UNITS, GIVEN_NAMES, PROVINCE_CODES, fold, unit_and_name
 
 __all__ = ["ONE_LETTER_WORDS", "SURNAMES", "address_problem", "confirmed_name_word_doubtful",
            "copies_disagree", "given_name_problem", "is_syllable", "name_problem",
@@ -453,8 +453,8 @@ def city_problem(value: str | None, cities: frozenset[str] | set[str],
     return None
 
 
-# units printed before a proper name (`phường Tân Phước Khánh`, `thành phố Tân Uyên`)
-_NAMED_UNIT = re.compile(r"^(?:thanh pho|thi xa|thi tran|phuong|xa|huyen|quan|tinh|duong)\s+")
+# units printed before a proper name (`phường Tân Phước Khánh`, `đường Lê Lợi`)
+_NAMED_UNITS = (*ADMIN_UNITS, "duong")
 
 
 def _lowercase_name(value: str) -> bool:
@@ -463,11 +463,8 @@ def _lowercase_name(value: str) -> bool:
     the name's first letters. A number or a unit word may follow (`đường số 5`), and an
     island district says so first (`huyện đảo Lý Sơn`)."""
     for part in value.split(","):
-        part = part.strip()
-        m = _NAMED_UNIT.match(fold(part))
-        if not m:
-            continue
-        rest = part.split()[len(m.group(0).split()):]
+        named = unit_and_name(part, _NAMED_UNITS)
+        rest = named[1].split() if named else []
         if (rest and rest[0][:1].islower()
                 and fold(rest[0]) not in _UNIT_WORDS | {"so", "dao"}):
             return True

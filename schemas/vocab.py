@@ -131,6 +131,21 @@ def strip_diacritics(text: str) -> str:
     return unicodedata.normalize("NFC", stripped)
 
 
+# administrative units printed before a place's name, folded (`thành phố Thuận An`)
+ADMIN_UNITS: tuple[str, ...] = ("thanh pho", "thi xa", "thi tran", "phuong", "xa", "huyen",
+                                "quan", "tinh")
+
+
+def unit_and_name(part: str, units: Iterable[str] = ADMIN_UNITS) -> tuple[str, str] | None:
+    """(unit, name) of an address part that starts with one of `units` (folded): `phường Phú
+    Tân` -> (`phuong`, `Phú Tân`), the name as printed; None for any other part."""
+    folded = fold(part)
+    for unit in units:
+        if folded.startswith(unit + " "):
+            return unit, " ".join(part.split()[len(unit.split()):])
+    return None
+
+
 def fold(text: str) -> str:
     """Comparison key: no diacritics, lowercase, hyphens/apostrophes as spaces, single spaces."""
     folded = strip_diacritics(text).lower()

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -321,9 +321,8 @@ def confirm_doubtful_words(
                     if len(inside) > 1 and "".join(_core(r.text) for _, r in inside) == core:
                         same = [min((r for _, r in inside), key=lambda r: r.conf)]
                 if len(same) == 1:
-                    word = Word(word.text, max(word.conf, same[0].conf, CONFIRMED_CONF),
-                                word.left, word.top, word.width, word.height, word.line_key,
-                                confirmed=True)
+                    word = replace(word, conf=max(word.conf, same[0].conf, CONFIRMED_CONF),
+                                   confirmed=True)
             confirmed.append(word)
         lines[i] = Line(confirmed)
     return PageText(lines=lines, mean_conf=text.mean_conf, quality=text.quality,
@@ -364,8 +363,8 @@ def process_page(
 
     def read(img: np.ndarray) -> tuple[PageText, bytes | None]:
         if searchable_pdf:
-            return read_page_with_pdf(img, lang=lang, timeout=timeout, dpi=ppi)
-        return read_page(img, lang=lang, timeout=timeout, dpi=ppi), None
+            return read_page_with_pdf(img, lang=lang, timeout=timeout, dpi=ppi, rivals=True)
+        return read_page(img, lang=lang, timeout=timeout, dpi=ppi, rivals=True), None
 
     t0 = time.perf_counter()
     text, pdf = read(cleaned.image)

@@ -33,6 +33,10 @@ class Word:
     # True when `conf` was raised by a second reading that agreed (ocr.process): the letters
     # are confirmed, but two readings can share a tone-mark error (`Yên` for `Yến`)
     confirmed: bool = False
+    # other readings of the word that Tesseract nearly chose, each with the runner-up's
+    # confidence (0-100): one letter or digit swapped for the runner-up it gave that
+    # character (`("My", 31.0)` for `Mỹ`); empty when it had no doubt
+    rivals: tuple[tuple[str, float], ...] = ()
 
     @property
     def right(self) -> int:
@@ -106,7 +110,9 @@ def page_to_dict(page: PageText) -> dict:
                 "conf": round(line.conf, 2),
                 "words": [
                     [w.text, round(w.conf, 2), w.left, w.top, w.width, w.height, *w.line_key,
-                     *([1] if w.confirmed else [])]
+                     *([int(w.confirmed), [[r, round(c, 1)] for r, c in w.rivals]]
+                       if w.rivals else
+                       [1] if w.confirmed else [])]
                     for w in line.words
                 ],
             }
@@ -118,7 +124,8 @@ def page_to_dict(page: PageText) -> dict:
 def page_from_dict(data: dict) -> PageText:
     lines = [
         Line(
-            words=[Word(t, c, x, y, w, h, (b, p, n), bool(rest and rest[0]))
+            words=[Word(t, c, x, y, w, h, (b, p, n), bool(rest and rest[0]),
+                        tuple((r, c) for r, c in rest[1]) if len(rest) > 1 else ())
                    for t, c, x, y, w, h, b, p, n, *rest in ln["words"]],
             text=ln["text"],
             conf=ln["conf"],

@@ -55,6 +55,8 @@ class ExtractedField:
     confirmed_words: tuple[str, ...] = ()
     # value words with their OCR confidence (0-1), in order
     word_confs: tuple[tuple[str, float], ...] = ()
+    # value words Tesseract nearly read otherwise, with those readings (ocr.text.Word.rivals)
+    word_rivals: tuple[tuple[str, tuple[tuple[str, float], ...]], ...] = ()
 
 
 # ---------------------------------------------------------------------------- label tables
@@ -181,6 +183,8 @@ class _Tok:
     conf: float
     height: int
     confirmed: bool = False
+    # other readings of this part, with their confidence (ocr.text.Word.rivals)
+    rivals: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass
@@ -204,11 +208,17 @@ def _split_word(w: Word) -> list[_Tok]:
         return []
     toks: list[_Tok] = []
     total = sum(len(p) for p in parts) or 1
-    x = w.left
+    x, at = w.left, 0
     for p in parts:
         width = max(1, round(w.width * len(p) / total))
-        toks.append(_Tok(p, _fold_char_key(p), x, x + width, w.conf, w.height, w.confirmed))
+        # a rival swaps one character: the part's own letters in it, where it changes them
+        at = w.text.find(p, at)
+        rivals = tuple((r[at:at + len(p)], c) for r, c in w.rivals
+                       if at >= 0 and len(r) == len(w.text) and r[at:at + len(p)] != p)
+        toks.append(_Tok(p, _fold_char_key(p), x, x + width, w.conf, w.height, w.confirmed,
+                         rivals))
         x += width
+        at = at + len(p) if at >= 0 else 0
     return toks
 
 
@@ -589,7 +599,9 @@ def _finish(acc: _Acc) -> ExtractedField | None:
                           confirmed_words=tuple(t.text for t in acc.toks
                                                 if t.confirmed and t.key),
                           word_confs=tuple((t.text, round(t.conf / 100.0, 4))
-                                           for t in acc.toks if t.key))
+                                           for t in acc.toks if t.key),
+                          word_rivals=tuple((t.text, t.rivals) for t in acc.toks
+                                            if t.key and t.rivals))
 
 
 # ---------------------------------------------------------------------------- party headings

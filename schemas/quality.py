@@ -32,8 +32,8 @@ from schemas.vocab import ADMIN_UNITS, GIVEN_NAMES, PROVINCE_CODES, fold, unit_a
 __all__ = ["ONE_LETTER_WORDS", "SURNAMES", "address_problem", "confirmed_name_word_doubtful",
            "copies_disagree", "given_name_problem", "is_syllable", "name_problem",
            "repair_address_units", "repair_diacritics", "repair_surname", "residence_problem",
-           "split_camel_case", "split_glued_name", "surname_by_letters", "text_problem",
-           "tone_key"]
+           "rival_name_word", "split_camel_case", "split_glued_name",
+           "street_name_words", "surname_by_letters", "text_problem", "tone_key"]
 
 # Common Vietnamese surnames (họ), as printed, the most common first: of two that differ
 # only in diacritics (`Đỗ`/`Đồ`), the first is the usual one (see name_problem).
@@ -253,6 +253,46 @@ def confirmed_name_word_doubtful(word: str, is_surname: bool) -> bool:
         return usual is None or usual.lower() != word.lower()
     known = _GIVEN_FOLDS.get(fold(word), set())
     return tone_key(word) not in known or len(known) > 1
+
+
+def _name_letters(word: str) -> str:
+    return unicodedata.normalize("NFC", "".join(ch for ch in word if ch.isalpha()))
+
+
+# a runner-up at this confidence (0-100) or more makes a name word doubtful. Measured on
+# the 150-record set: at 10, right readings (`THÙY`, runner-up `THỦY` at 12) went to review
+# as often as wrong ones; the wrong ones seen had runners-up at 20-63.
+NAME_RIVAL_MIN_CONF = 15.0
+
+
+def rival_name_word(word: str, rivals: tuple[tuple[str, float], ...]) -> bool:
+    """A name word that Tesseract nearly read as another common name: a runner-up letter
+    or mark spells one (`Mỹ` with `My` close behind, `Thu` with `Thư`). Both are names
+    people have, so nothing on the page but those marks decides, and the reading wavered
+    on them. A rival that is no common name (`Nguyễn`, runner-up `Nguyẽn`) is no doubt,
+    nor is one of the most common surnames read as itself (`Nguyễn` middle name, runner-up
+    `Nguyên`: the usual name is the likelier reading of the same pixels)."""
+    read = _name_letters(word)
+    if read.lower() in _COMMON_SURNAME_FOLDS.get(fold(read), set()):
+        return False
+    for rival, conf in rivals:
+        other = _name_letters(rival)
+        if conf >= NAME_RIVAL_MIN_CONF and other and other.lower() != read.lower() \
+                and tone_key(other) in _GIVEN_FOLDS.get(fold(other), set()):
+            return True
+    return False
+
+
+def street_name_words(value: str | None) -> set[str]:
+    """The words of the street names of an address (`đường Ngô Quyền` -> Ngô, Quyền; not
+    the `phố` of `thành phố` or `khu phố`)."""
+    found: set[str] = set()
+    for part in (value or "").split(","):
+        words = part.split()
+        for i, word in enumerate(words[:-1]):
+            if fold(word) in _STREET_WORDS and not (i and fold(words[i - 1]) in {"thanh", "khu"}):
+                found.update(w for w in words[i + 1:] if w.isalpha())
+    return found
 
 
 def surname_by_letters(word: str) -> str | None:

@@ -38,6 +38,8 @@ from schemas.quality import (
     repair_place_terms,
     repair_surname,
     residence_problem,
+    rival_name_word,
+    street_name_words,
     surname_by_letters,
     text_problem,
 )
@@ -364,6 +366,7 @@ def _read_one(
         if any(judged):
             messages.append(f"{FIELD_LABELS.get(name, name)}: dấu của một chữ chỉ được lần đọc "
                             "thứ hai xác nhận, cần kiểm tra")
+    messages += _rival_readings(raw, fields)
     # a row whose label was not recognised, while a field of the form is absent: its value
     # may be that field's (left out, or taken for a neighbour's)
     absent = [n for n in FIELDS[doc_type] if n not in raw and n != "ward"]
@@ -426,6 +429,34 @@ def _read_one(
         business_key=business_key(doc_type, fields),
         ward=ward_code,
     )
+
+
+def _rival_readings(raw: dict[str, ExtractedField], fields: dict[str, str | None]) -> list[str]:
+    """Values with a word Tesseract nearly read otherwise, where the other reading would be
+    just as valid: a name word whose runner-up spells another common name (ocr.read's
+    rivals), and a street named after a person likewise. (A digit's runner-up is no sign:
+    on the 150-record set, right digits had runners-up as strong as the one wrong digit.)"""
+    out: list[str] = []
+    for name in sorted(raw):
+        value, ef = fields.get(name), raw[name]
+        if not value or not ef.word_rivals:
+            continue
+        label = FIELD_LABELS.get(name, name)
+        if name in NAME_FIELDS:
+            # a surname its letters alone spell took its marks from the list (reading)
+            listed = surname_by_letters(value.split(" ")[0])
+            if listed and len(fold(listed)) < SURNAME_BY_LETTERS_MIN:
+                listed = None
+            if any(rival_name_word(w, r) for w, r in ef.word_rivals
+                   if not (listed and fold(w) == fold(listed))):
+                out.append(f"{label}: dấu của tên hoặc chữ đệm có thể đọc thành tên khác, "
+                           "cần kiểm tra")
+        elif name in ADDRESS_FIELDS:
+            street = {fold(w) for w in street_name_words(value)}
+            if any(rival_name_word(w, r) for w, r in ef.word_rivals
+                   if fold("".join(ch for ch in w if ch.isalpha())) in street):
+                out.append(f"{label}: dấu của tên đường có thể đọc thành tên khác, cần kiểm tra")
+    return out
 
 
 REPEATED_FIELDS_FOR_NEW_RECORD = 3

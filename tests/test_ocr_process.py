@@ -165,13 +165,16 @@ def test_doubtful_words_are_confirmed_only_when_a_second_reading_agrees(page: np
     assert [ln.text for ln in confirmed.lines] == [ln.text for ln in doubtful.lines]
 
 
-def test_stored_page_text_keeps_which_words_a_second_reading_confirmed() -> None:
+def test_stored_page_text_keeps_confirmed_words_and_rival_readings() -> None:
     from ocr.text import Line, Word, page_from_dict, page_to_dict
 
     page = PageText(lines=[Line([Word("Yên", 90.0, 0, 0, 9, 9, (1, 1, 1), confirmed=True),
-                                 Word("Bảo", 95.0, 12, 0, 9, 9, (1, 1, 1))])])
+                                 Word("Bảo", 95.0, 12, 0, 9, 9, (1, 1, 1)),
+                                 Word("Mỹ", 94.0, 24, 0, 9, 9, (1, 1, 1),
+                                      rivals=(("My", 31.0),))])])
     again = page_from_dict(page_to_dict(page))
-    assert [(w.text, w.confirmed) for w in again.words] == [("Yên", True), ("Bảo", False)]
+    assert [(w.text, w.confirmed, w.rivals) for w in again.words] == [
+        ("Yên", True, ()), ("Bảo", False, ()), ("Mỹ", False, (("My", 31.0),))]
 
 
 def test_a_short_line_alone_at_the_right_is_read_again() -> None:

@@ -9,7 +9,14 @@ import numpy as np
 import pytest
 from test_ocr_clean import render_lines
 
-from ocr.read import OcrTimeout, _rows_to_page, page_quality, read_page, read_page_with_pdf
+from ocr.read import (
+    OcrTimeout,
+    _rows_to_page,
+    page_quality,
+    read_page,
+    read_page_with_pdf,
+    rivals_by_box,
+)
 from ocr.text import Word
 
 LINES = ["Quốc tịch: Việt Nam", "Họ và tên: Nguyễn Thị Hoà", "Ngày sinh: 12/11/2021"]
@@ -105,3 +112,35 @@ def test_read_page_with_pdf_one_call(page: np.ndarray) -> None:
     text, pdf = read_page_with_pdf(page)
     assert pdf.startswith(b"%PDF")
     assert text.text == read_page(page).text
+
+
+# One word of Tesseract 5.3's hOCR with `-c lstm_choice_mode=2`, as it wrote it for a
+# DC01 whose name ends `MY`: each character's choices, best first (the word's leading
+# space has its own step).
+_HOCR_WORD = """<?xml version="1.0" encoding="UTF-8"?>
+<html xmlns="http://www.w3.org/1999/xhtml"><body><div class='ocr_page'>
+<span class='ocrx_word' id='word_1_48' title='bbox 1370 646 1442 680; x_wconf 94'>MỸ
+ <span class='ocrx_cinfo' id='lstm_choices_1_48_1'>
+  <span class='ocrx_cinfo' id='choice_1_48_1' title='x_confs 96.158722'> </span>
+  <span class='ocrx_cinfo' id='choice_1_48_2' title='x_confs 0'>,</span></span>
+ <span class='ocrx_cinfo' id='lstm_choices_1_48_2'>
+  <span class='ocrx_cinfo' id='choice_1_48_4' title='x_confs 94.255432'>M</span>
+  <span class='ocrx_cinfo' id='choice_1_48_5' title='x_confs 0'>W</span></span>
+ <span class='ocrx_cinfo' id='lstm_choices_1_48_3'>
+  <span class='ocrx_cinfo' id='choice_1_48_7' title='x_confs 92.394852'>Ỹ</span>
+  <span class='ocrx_cinfo' id='choice_1_48_8' title='x_confs 31.026812'>Y</span>
+  <span class='ocrx_cinfo' id='choice_1_48_9' title='x_confs 0'>Ỳ</span></span>
+</span></div></body></html>"""
+
+
+def test_rivals_are_the_runner_up_characters_tesseract_gave() -> None:
+    assert rivals_by_box(_HOCR_WORD) == {(1370, 646, 72, 34): (("MY", 31.0),)}
+    # choices that do not spell the word as read say nothing about it
+    assert rivals_by_box(_HOCR_WORD.replace(">MỸ", ">MẸ")) == {}
+    assert rivals_by_box("not hOCR") == {}
+
+
+def test_reading_with_rivals_reads_the_same_words(page: np.ndarray) -> None:
+    with_rivals = read_page(page, rivals=True)
+    assert with_rivals.text == read_page(page).text
+    assert all(isinstance(w.rivals, tuple) for w in with_rivals.words)

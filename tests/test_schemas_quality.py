@@ -370,3 +370,15 @@ def test_a_vowel_read_twice_across_a_cut_word_is_a_misreading() -> None:
     assert name_problem("Trần Hữ Ữu Thanh Đạt")
     for name in ("Trần Hữu Thanh Đạt", "Lê Lan Nhi", "Nguyễn Thị Ích", "Phạm Hà Ánh"):
         assert name_problem(name) is None, name
+
+
+def test_rival_readings_that_would_be_as_valid() -> None:
+    from schemas.quality import rival_name_word, street_name_words
+
+    assert rival_name_word("Mỹ", (("My", 31.0),)) and rival_name_word("THU,", (("THƯ,", 62.8),))
+    assert not rival_name_word("Mỹ", (("My", 12.0),))  # a weak runner-up
+    assert not rival_name_word("Nguyễn", (("Nguyẽn", 50.0),))  # no name: no doubt
+    assert not rival_name_word("NGUYỄN", (("NGUYÊN", 48.0),))  # the usual surname as read
+    assert rival_name_word("NGUYÊN", (("NGUYỄN", 48.0),))  # but not the other way round
+    assert street_name_words("Số 5, đường Ngô Quyền, khu phố 3, thành phố Dĩ An") == {
+        "Ngô", "Quyền"}

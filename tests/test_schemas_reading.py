@@ -176,3 +176,33 @@ def test_a_page_of_another_type_after_a_record_starts_its_own_even_without_title
     assert [r.page_numbers for r in readings] == [[1], [2]]
     assert readings[1].doc_type is DocType.BIRTH_CERTIFICATE
     assert readings[1].status is Status.DIGITIZED, readings[1].reasons
+
+
+def test_a_name_tesseract_nearly_read_as_another_common_name_needs_review() -> None:
+    """Tesseract's runner-up reading of a name word (ocr.read's rivals) that is another
+    common given name (`MỸ` / `MY`), or of a street named after a person, sends the record
+    to review. A weak runner-up, one that is no name (`KHẢNH`), the usual surname read as
+    itself, and a digit's runner-up change nothing."""
+    from dataclasses import replace
+
+    text = BIRTH.replace("NGUYỄN VĂN AN", "ĐINH NGUYỄN KHÁNH MỸ").replace(
+        "Bệnh viện đa khoa tỉnh Bình Dương",
+        "Số 5, đường Ngô Quyền, phường Phú Tân, tỉnh Bình Dương")
+
+    def with_rivals(rivals: dict[str, tuple[tuple[str, float], ...]]) -> list:
+        page = PageText.from_text(text, conf=95.0)
+        for line in page.lines:
+            line.words = [replace(w, rivals=rivals.get(w.text, ())) for w in line.words]
+        return read_records([page], "phu-tan", REG, TODAY)
+
+    [r] = with_rivals({})
+    assert r.status is Status.DIGITIZED, r.reasons
+    [r] = with_rivals({"MỸ": (("MY", 31.0),)})
+    assert r.status is Status.NEEDS_REVIEW
+    assert any("Họ, chữ đệm, tên" in m and "tên khác" in m for m in r.reasons), r.reasons
+    [r] = with_rivals({"Quyền,": (("Quyên,", 51.0),)})
+    assert any("Nơi sinh" in m and "tên đường" in m for m in r.reasons), r.reasons
+    [r] = with_rivals({"MỸ": (("MY", 12.0),), "KHÁNH": (("KHẢNH", 60.0),),
+                       "NGUYỄN": (("NGUYÊN", 48.0),), "074217001234": (("074217001254", 47.0),),
+                       "Phú": (("Phù", 40.0),)})
+    assert r.status is Status.DIGITIZED, r.reasons

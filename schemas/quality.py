@@ -633,7 +633,8 @@ def street_name_problem(value: str | None) -> str | None:
 def repair_address_units(value: str | None) -> str | None:
     """`Tố 26` -> `Tổ 26`, `Áp 9` -> `Ấp 9`: an address unit word right before a number whose
     diacritics OCR changed takes the unit's spelling (case of the first letter kept). Only
-    the words of `_UNITS_BEFORE_NUMBER`, whose folded form is one unit word."""
+    the words of `_UNITS_BEFORE_NUMBER`, whose folded form is one unit word; and `tỉnh`
+    before a province's exact name."""
     if not value:
         return value
     words = value.split(" ")
@@ -641,7 +642,16 @@ def repair_address_units(value: str | None) -> str | None:
         unit = _UNITS_BEFORE_NUMBER.get(fold(word))
         if unit and nxt[:1].isdigit() and word.isalpha() and word.lower() != unit:
             words[i] = unit[0].upper() + unit[1:] if word[:1].isupper() else unit
-    return " ".join(words)
+    value = " ".join(words)
+    # `tính Bình Dương` -> `tỉnh Bình Dương`: before the exact name of a province, a word
+    # spelled `tinh` without its marks is the unit; nothing else is printed there
+    parts = value.split(",")
+    for k, part in enumerate(parts):
+        lead = part[: len(part) - len(part.lstrip())]
+        first, _, rest = part.strip().partition(" ")
+        if fold(first) == "tinh" and first.lower() != "tỉnh" and rest.strip().lower() in _PROVINCES:
+            parts[k] = f"{lead}{'Tỉnh' if first[:1].isupper() else 'tỉnh'} {rest}"
+    return ",".join(parts)
 
 
 def _place_runs(words: list[str], names: list[str] | tuple[str, ...]

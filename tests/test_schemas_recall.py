@@ -52,6 +52,11 @@ def test_surname_and_address_unit_repairs() -> None:
     assert repair_surname("Hoàng Văn An") == "Hoàng Văn An"
     assert repair_address_units("Áp 9, phường Phú Lợi") == "Ấp 9, phường Phú Lợi"
     assert repair_address_units("đường Tô Hiến Thành") == "đường Tô Hiến Thành"
+    # the unit before a province's exact name; anything else is left to the checks
+    assert repair_address_units("thành phố Dĩ An, tính Bình Dương") == (
+        "thành phố Dĩ An, tỉnh Bình Dương")
+    assert repair_address_units("Tính Thái Bình") == "Tỉnh Thái Bình"
+    assert repair_address_units("x, tính Bình Dươn") == "x, tính Bình Dươn"
 
 
 def test_wrapped_long_label_is_not_a_shorter_label() -> None:

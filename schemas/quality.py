@@ -75,15 +75,20 @@ def _base(word: str) -> tuple[str, int]:
 
 def is_syllable(word: str) -> bool:
     """Whether `word` (letters only) can be a Vietnamese syllable: onset + vowels + coda,
-    at most one tone mark, only letters of the Vietnamese alphabet."""
+    at most one tone mark (the sắc or the nặng after p, t, c, ch), only letters of the
+    Vietnamese alphabet."""
     base, tones = _base(word)
     if tones > 1 or not base or any(ch not in _VI_LETTERS for ch in base):
         return False
     # the onset can be ambiguous (`gìn`: `g` + `in` or `gi` + `n`), so every one is tried
+    # a syllable closed by p, t, c or ch carries the sắc or the nặng tone, never another
+    # nor none (`Mat` is `Mai` misread, `Màt` no word at all)
+    tone = {ch for ch in unicodedata.normalize("NFD", word.lower()) if ch in _TONES}
     for onset in _ONSETS:
         if base.startswith(onset):
             m = _RHYME.fullmatch(base, len(onset))
-            if m and _rhyme_ok(m.group(1), m.group(2) or ""):
+            if m and _rhyme_ok(m.group(1), m.group(2) or "") and (
+                    m.group(2) not in _STOPS or tone and tone <= _STOP_TONES):
                 return True
     return False
 
@@ -94,6 +99,10 @@ _NUCLEI = frozenset("""
 a ă â e ê i o ô ơ u ư y ai ao au ay âu ây eo êu ia iê iu oa oă oe oi ôi ơi oo ua uâ uê ui
 uô uơ uy ưa ưi ươ ưu yê iêu oai oao oay oeo uây uôi ươi ươu uya uyê uyu yêu
 """.split())
+
+
+_STOPS = frozenset({"p", "t", "c", "ch"})
+_STOP_TONES = frozenset({"\u0301", "\u0323"})  # sắc, nặng
 
 
 def _rhyme_ok(vowels: str, coda: str) -> bool:

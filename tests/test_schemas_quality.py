@@ -227,6 +227,11 @@ def test_syllables_follow_vietnamese_rhymes() -> None:
     # `nh` closes only a, ê, i, oa, uê, uy; a vowel group ending in a glide takes no coda
     for word in ("Nguyễnh", "Thuanh", "Aon", "Phlam", "Hừứng", "Hö"):
         assert not is_syllable(word), word
+    # closed by p, t, c, ch: the sắc or the nặng tone only (`Mat` was `Mai` misread, counted)
+    for word in ("Mát", "Mạt", "Phúc", "Thạch", "Hiệp", "Quốc"):
+        assert is_syllable(word), word
+    for word in ("Mat", "Màt", "Phuc", "Thach", "Hiêp", "Quỗc"):
+        assert not is_syllable(word), word
 
 
 def test_glued_name_words_are_cut_only_where_certain() -> None:

@@ -80,10 +80,10 @@ def is_syllable(word: str) -> bool:
     base, tones = _base(word)
     if tones > 1 or not base or any(ch not in _VI_LETTERS for ch in base):
         return False
-    # the onset can be ambiguous (`gìn`: `g` + `in` or `gi` + `n`), so every one is tried
     # a syllable closed by p, t, c or ch carries the sắc or the nặng tone, never another
     # nor none (`Mat` is `Mai` misread, `Màt` no word at all)
     tone = {ch for ch in unicodedata.normalize("NFD", word.lower()) if ch in _TONES}
+    # the onset can be ambiguous (`gìn`: `g` + `in` or `gi` + `n`), so every one is tried
     for onset in _ONSETS:
         if base.startswith(onset):
             m = _RHYME.fullmatch(base, len(onset))
@@ -249,12 +249,16 @@ def _rare_surname_twin(word: str) -> bool:
     return usual is not None and usual.lower() != word.lower()
 
 
+def _name_letters(word: str) -> str:
+    return unicodedata.normalize("NFC", "".join(ch for ch in word if ch.isalpha()))
+
+
 def confirmed_name_word_doubtful(word: str, is_surname: bool) -> bool:
     """A name word that only a second reading confirmed: the letters agree, but both
     readings can share a tone-mark error, so it stands only when no other common name (or,
     first, no more usual surname) differs from it by marks alone (`Yên`/`Yến`: doubtful;
     `Thanh`: stands). A word that is no common name at all (`Hát`) is doubtful too."""
-    word = unicodedata.normalize("NFC", "".join(ch for ch in word if ch.isalpha()))
+    word = _name_letters(word)
     if not word:
         return False
     if is_surname:
@@ -262,10 +266,6 @@ def confirmed_name_word_doubtful(word: str, is_surname: bool) -> bool:
         return usual is None or usual.lower() != word.lower()
     known = _GIVEN_FOLDS.get(fold(word), set())
     return tone_key(word) not in known or len(known) > 1
-
-
-def _name_letters(word: str) -> str:
-    return unicodedata.normalize("NFC", "".join(ch for ch in word if ch.isalpha()))
 
 
 # a runner-up at this confidence (0-100) or more makes a name word doubtful. Measured on

@@ -300,12 +300,14 @@ def _read_one(
     fields: dict[str, str | None] = {}
     confidence: dict[str, float] = {}
     min_conf = {name: ef.min_conf for name, ef in raw.items()}
+    listed: dict[str, str] = {}  # name field -> the surname its letters alone spell
     for name, ef in raw.items():
         value = normalize_field(name, ef.value)
         if name in NAME_FIELDS:
             value = repair_surname(value)
             surname = surname_by_letters(value.split(" ")[0]) if value else None
             if surname and len(fold(surname)) >= SURNAME_BY_LETTERS_MIN:
+                listed[name] = surname
                 # the one surname these letters spell: its marks come from the list, so the
                 # word's own low confidence (`NGUYÊN` at 14 %, repaired) is no doubt left
                 rest = [c for w, c in ef.word_confs if fold(w) != fold(surname)]
@@ -366,7 +368,7 @@ def _read_one(
         if any(judged):
             messages.append(f"{FIELD_LABELS.get(name, name)}: dấu của một chữ chỉ được lần đọc "
                             "thứ hai xác nhận, cần kiểm tra")
-    messages += _rival_readings(raw, fields)
+    messages += _rival_readings(raw, fields, listed)
     # a row whose label was not recognised, while a field of the form is absent: its value
     # may be that field's (left out, or taken for a neighbour's)
     absent = [n for n in FIELDS[doc_type] if n not in raw and n != "ward"]
@@ -431,7 +433,8 @@ def _read_one(
     )
 
 
-def _rival_readings(raw: dict[str, ExtractedField], fields: dict[str, str | None]) -> list[str]:
+def _rival_readings(raw: dict[str, ExtractedField], fields: dict[str, str | None],
+                    listed: dict[str, str]) -> list[str]:
     """Values with a word Tesseract nearly read otherwise, where the other reading would be
     just as valid: a name word whose runner-up spells another common name (ocr.read's
     rivals), and a street named after a person likewise. (A digit's runner-up is no sign:
@@ -443,18 +446,16 @@ def _rival_readings(raw: dict[str, ExtractedField], fields: dict[str, str | None
             continue
         label = FIELD_LABELS.get(name, name)
         if name in NAME_FIELDS:
-            # a surname its letters alone spell took its marks from the list (reading)
-            listed = surname_by_letters(value.split(" ")[0])
-            if listed and len(fold(listed)) < SURNAME_BY_LETTERS_MIN:
-                listed = None
+            # a surname its letters alone spell took its marks from the list (`listed`)
+            surname = listed.get(name)
             if any(rival_name_word(w, r) for w, r in ef.word_rivals
-                   if not (listed and fold(w) == fold(listed))):
+                   if not (surname and fold(w) == fold(surname))):
                 out.append(f"{label}: dấu của tên hoặc chữ đệm có thể đọc thành tên khác, "
                            "cần kiểm tra")
         elif name in ADDRESS_FIELDS:
             street = {fold(w) for w in street_name_words(value)}
             if any(rival_name_word(w, r) for w, r in ef.word_rivals
-                   if fold("".join(ch for ch in w if ch.isalpha())) in street):
+                   if fold(_letters_of(w)) in street):
                 out.append(f"{label}: dấu của tên đường có thể đọc thành tên khác, cần kiểm tra")
     return out
 

@@ -5,15 +5,19 @@ of January 2025, before the July 2025 reorganisation: the three levels (`xã`, `
 `tỉnh`) the records in the wards' cabinets are written with. It comes with the
 `vietnam-provinces` 0.6.0 package (its data file only).
 
-It never repairs and never requires: a name it does not know may be older or newer than the
-list (units merge and are renamed). It only tells that a name is one letter or one mark away
-from the one unit of that name where the address puts it (`xã Tần Phú, huyện Đức Hòa, tỉnh
-Long An`: Đức Hòa has a `Tân Phú` and no `Tần Phú`), which is how OCR misreads a name.
+It never requires: a name it does not know may be older or newer than the list (units
+merge and are renamed). It tells that a name is one letter or one mark away from the one
+unit of that name where the address puts it (`xã Tần Phú, huyện Đức Hòa, tỉnh Long An`: Đức
+Hòa has a `Tân Phú` and no `Tần Phú`), which is how OCR misreads a name, and
+`repair_misread_unit` puts that unit's name in. The record still goes to review (the reading
+calls `misread_unit` on the value as read): the clerk confirms a suggestion instead of
+retyping the name.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 
 from rapidfuzz.distance import Levenshtein
@@ -21,7 +25,7 @@ from rapidfuzz.distance import Levenshtein
 from schemas.quality import tone_key
 from schemas.vocab import unit_and_name
 
-__all__ = ["misread_unit"]
+__all__ = ["misread_unit", "repair_misread_unit"]
 
 # the unit words (folded) that name each level
 _PROVINCE_UNITS = ("thanh pho", "tinh")
@@ -41,18 +45,26 @@ def _bare(name: str) -> str:
 
 
 @cache
-def _units() -> dict[str, dict[str, frozenset[str]]]:
-    """province key -> district key -> commune keys."""
+def _spellings() -> dict[str, dict[str, tuple[str, dict[str, str]]]]:
+    """province key -> district key -> (district name, commune key -> commune name)."""
     from vietnam_provinces import NESTED_DIVISIONS_JSON_PATH
 
     provinces = json.loads(NESTED_DIVISIONS_JSON_PATH.read_text(encoding="utf-8"))
     return {
         _key(_bare(p["name"])): {
-            _key(_bare(d["name"])): frozenset(_key(_bare(w["name"])) for w in d["wards"])
+            _key(_bare(d["name"])): (
+                _bare(d["name"]), {_key(_bare(w["name"])): _bare(w["name"]) for w in d["wards"]})
             for d in p["districts"]
         }
         for p in provinces
     }
+
+
+@cache
+def _units() -> dict[str, dict[str, frozenset[str]]]:
+    """province key -> district key -> commune keys."""
+    return {province: {district: frozenset(communes) for district, (_, communes) in
+                       districts.items()} for province, districts in _spellings().items()}
 
 
 def _named(part: str, units: tuple[str, ...]) -> str | None:
@@ -64,34 +76,77 @@ def _named(part: str, units: tuple[str, ...]) -> str | None:
     return named[1]
 
 
-def _near_one(key: str, known: dict[str, object] | frozenset[str]) -> bool:
-    """`key` is not a known name, but one known name is one edit away from it."""
+def _near_one(key: str, known: dict[str, object] | frozenset[str]) -> str | None:
+    """The one known name one edit away from `key` when `key` is not a known name itself."""
     if key in known:
-        return False
-    return sum(Levenshtein.distance(key, k, score_cutoff=1) <= 1 for k in known) == 1
+        return None
+    near = [k for k in known if Levenshtein.distance(key, k, score_cutoff=1) <= 1]
+    return near[0] if len(near) == 1 else None
+
+
+def _misread(value: str | None) -> tuple[str, int, str, str] | None:
+    """(level, index of the address part, the name as read, the known unit's name) of the
+    name in `value` one letter or mark from the one unit of that level where the address
+    puts it; None when every name found is known or too far from any to tell."""
+    if not value:
+        return None
+    parts = [p.strip() for p in value.split(",")]
+    filled = [k for k, p in enumerate(parts) if p]
+    if len(filled) < 2:
+        return None
+    province = _named(parts[filled[-1]], _PROVINCE_UNITS)
+    districts = _spellings().get(_key(province)) if province else None
+    if districts is None:
+        return None
+    district = _named(parts[filled[-2]], _DISTRICT_UNITS)
+    if district is None:
+        return None
+    near = _near_one(_key(district), districts)
+    if near is not None:
+        return "huyện", filled[-2], district, districts[near][0]
+    _, communes = districts.get(_key(district), ("", {}))
+    commune = _named(parts[filled[-3]], _COMMUNE_UNITS) if communes and len(filled) >= 3 \
+        else None
+    near = _near_one(_key(commune), communes) if commune is not None else None
+    if commune is not None and near is not None:
+        return "xã", filled[-3], commune, communes[near]
+    return None
 
 
 def misread_unit(value: str | None) -> str | None:
     """The level (`huyện`, `xã`) whose name in `value` is one letter or mark from the one
     unit of that level where the address puts it; None when every name found is known or
     too far from any to tell."""
-    if not value:
-        return None
-    parts = [p.strip() for p in value.split(",") if p.strip()]
-    if len(parts) < 2:
-        return None
-    province = _named(parts[-1], _PROVINCE_UNITS)
-    districts = _units().get(_key(province)) if province else None
-    if districts is None:
-        return None
-    district = _named(parts[-2], _DISTRICT_UNITS)
-    if district is None:
-        return None
-    district_key = _key(district)
-    if _near_one(district_key, districts):
-        return "huyện"
-    communes = districts.get(district_key)
-    commune = _named(parts[-3], _COMMUNE_UNITS) if communes and len(parts) >= 3 else None
-    if commune is not None and _near_one(_key(commune), communes):
-        return "xã"
-    return None
+    found = _misread(value)
+    return found[0] if found else None
+
+
+# a tone on these vowel pairs is placed two ways (`Hòa`/`Hoà`, `Thủy`/`Thuỷ`), and the list
+# mixes them: a name holding one is not put in, lest the record's own style change
+_TWO_WAY_TONE = re.compile(r"[oòóỏõọ][aàáảãạeèéẻẽẹ]|[uùúủũụ][yỳýỷỹỵ]", re.IGNORECASE)
+
+
+def repair_misread_unit(value: str | None) -> str | None:
+    """`phường Dã An, thành phố Dĩ An, tỉnh Bình Dương` -> `phường Dĩ An, ...`: the name
+    `misread_unit` finds takes the one known unit's spelling, word for word, when the two
+    have as many words and differ in one. Anything else is left as read."""
+    found = _misread(value)
+    if value is None or found is None:
+        return value
+    _, index, read, known = found
+    read_words, known_words = read.split(" "), known.split(" ")
+    differ = [k for k, (a, b) in enumerate(zip(read_words, known_words, strict=False))
+              if a.lower() != b.lower()]
+    if len(read_words) != len(known_words) or len(differ) != 1:
+        return value
+    word = known_words[differ[0]]
+    if _TWO_WAY_TONE.search(word) and tone_key(word)[1]:
+        return value
+    old = read_words[differ[0]]
+    read_words[differ[0]] = word.upper() if old.isupper() and len(old) > 1 else word
+    parts = value.split(",")
+    part = parts[index]
+    lead = part[: len(part) - len(part.lstrip())]
+    unit = part.split()[: len(part.split()) - len(read_words)]
+    parts[index] = lead + " ".join([*unit, *read_words])
+    return ",".join(parts)

@@ -31,8 +31,8 @@ from schemas.vocab import ADMIN_UNITS, GIVEN_NAMES, PROVINCE_CODES, fold, unit_a
 
 __all__ = ["ONE_LETTER_WORDS", "SURNAMES", "address_problem", "confirmed_name_word_doubtful",
            "copies_disagree", "given_name_problem", "is_syllable", "name_problem",
-           "repair_address_units", "repair_diacritics", "repair_surname", "residence_problem",
-           "rival_name_word", "split_camel_case", "split_glued_name",
+           "repair_address_units", "repair_diacritics", "repair_surname", "repair_zero_in_name",
+           "residence_problem", "rival_name_word", "split_camel_case", "split_glued_name",
            "street_name_words", "surname_by_letters", "text_problem", "tone_key"]
 
 # Common Vietnamese surnames (họ), as printed, the most common first: of two that differ
@@ -309,6 +309,27 @@ def surname_by_letters(word: str) -> str | None:
     `Nguyễn` -> `Nguyễn`); None when none or several are (`Do`: `Đỗ`, `Đồ`)."""
     known = _SURNAME_FOLDS.get(fold(word))
     return next(iter(known)) if known and len(known) == 1 else None
+
+
+_ZERO_AS_O = str.maketrans({"0": "o"})
+_NAME_WORDS = frozenset(w.lower() for w in GIVEN_NAMES | SURNAMES)
+
+
+def repair_zero_in_name(value: str | None) -> str | None:
+    """`Trần Hoài Ngọc 0anh` -> `Trần Hoài Ngọc Oanh`: a zero glued to the letters of a name
+    word is the letter O when the word so read is a known name word; any other digit, or a
+    word no name has, is left as read (the checks see it)."""
+    if not value or "0" not in value:
+        return value
+    words = value.split(" ")
+    for k, word in enumerate(words):
+        if "0" not in word or not any(ch.isalpha() for ch in word):
+            continue
+        letters = word.translate(_ZERO_AS_O).lower()
+        if not letters.isalpha() or letters not in _NAME_WORDS:
+            return value
+        words[k] = letters[0].upper() + letters[1:]
+    return " ".join(words)
 
 
 def repair_surname(value: str | None) -> str | None:

@@ -15,7 +15,7 @@ from schemas.extract import (
     ExtractedField,
     extract_fields,
 )
-from schemas.gazetteer import misread_unit
+from schemas.gazetteer import misread_unit, repair_misread_unit
 from schemas.normalize import (
     clean_text,
     drop_debris_by_place_names,
@@ -37,6 +37,7 @@ from schemas.quality import (
     repair_diacritics,
     repair_place_terms,
     repair_surname,
+    repair_zero_in_name,
     residence_problem,
     rival_name_word,
     street_name_words,
@@ -189,11 +190,13 @@ def _cross_checks(doc_type: DocType, fields: dict[str, str | None],
     return out
 
 
+def _unit_message(level: str) -> str:
+    return f"tên {level} gần với tên một đơn vị hành chính có thật (có thể đọc sai)"
+
+
 def _unit_problem(value: str) -> str | None:
     level = misread_unit(value)
-    if level is None:
-        return None
-    return f"tên {level} gần với tên một đơn vị hành chính có thật (có thể đọc sai)"
+    return None if level is None else _unit_message(level)
 
 
 # Closed vocabularies whose entries no single misreading turns into one another (`Kinh`,
@@ -301,10 +304,15 @@ def _read_one(
     confidence: dict[str, float] = {}
     min_conf = {name: ef.min_conf for name, ef in raw.items()}
     listed: dict[str, str] = {}  # name field -> the surname its letters alone spell
+    unit_repairs: dict[str, str] = {}  # address field -> level whose name the list gave
+    zero_repairs: set[str] = set()  # name fields with a zero read for the letter O
     for name, ef in raw.items():
         value = normalize_field(name, ef.value)
         if name in NAME_FIELDS:
-            value = repair_surname(value)
+            fixed = repair_zero_in_name(value)
+            if fixed != value:
+                zero_repairs.add(name)
+            value = repair_surname(fixed)
             surname = surname_by_letters(value.split(" ")[0]) if value else None
             if surname and len(fold(surname)) >= SURNAME_BY_LETTERS_MIN:
                 listed[name] = surname
@@ -315,6 +323,11 @@ def _read_one(
                 min_conf[name] = min(rest, default=1.0)
         elif name in ADDRESS_FIELDS:
             value = repair_address_units(value)
+            level, repaired = misread_unit(value), repair_misread_unit(value)
+            if level and repaired != value:
+                # the unit's name put in is a guess from the list: the clerk confirms it
+                unit_repairs[name] = level
+                value = repaired
         if name in DATE_FIELDS and any(ch.isdigit() for w, _ in ef.word_confs for ch in w):
             # a date is its digits: `ngày`, `tháng`, `năm` around them (`nằm` at 55 %) change
             # nothing once it parses, and it must parse to be a value at all
@@ -351,6 +364,8 @@ def _read_one(
                  "giới hạn), cần kiểm tra" for n in sorted(not_dates)]
     messages += _cross_checks(doc_type, fields, words, frozenset(w.city for w in registry),
                               frozenset(w.name for w in registry))
+    messages += [f"{FIELD_LABELS.get(n, n)}: {_unit_message(level)}, đã sửa theo danh mục, cần "
+                 "kiểm tra" for n, level in sorted(unit_repairs.items())]
     for name in sorted(NAME_FIELDS & raw.keys()):
         ef, value = raw[name], fields.get(name) or ""
         first = value.split(" ")[0] if value else ""
@@ -388,7 +403,8 @@ def _read_one(
         if not fields.get(name):
             continue
         repaired = ((name in DATE_FIELDS and read_date(raw[name].value).repaired)
-                    or (name in ID_FIELDS and id_repaired(raw[name].value)))
+                    or (name in ID_FIELDS and id_repaired(raw[name].value))
+                    or name in zero_repairs)
         if repaired and confirmed.get(name) != 0.0:
             messages.append(f"{FIELD_LABELS.get(name, name)}: có chữ cái đọc thành chữ số "
                             "(đã sửa), cần kiểm tra")

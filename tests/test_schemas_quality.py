@@ -140,6 +140,19 @@ def _read(text: str) -> object:
     return r
 
 
+def test_a_zero_in_a_name_is_the_letter_o_and_the_clerk_checks_it() -> None:
+    from schemas.quality import repair_zero_in_name
+
+    assert repair_zero_in_name("Trần Hoài Ngọc 0anh") == "Trần Hoài Ngọc Oanh"
+    assert repair_zero_in_name("Nguyễn Thị 0anh") == "Nguyễn Thị Oanh"
+    for kept in ("Lê Mai 0anhx", "Lê Thị 5ương", "Lê Văn An"):  # no name word / other digit
+        assert repair_zero_in_name(kept) == kept
+    r = _read(BIRTH.format(name="TRẦN NGỌC 0ANH"))
+    assert r.fields["full_name"] == "Trần Ngọc Oanh"
+    assert r.status is Status.NEEDS_REVIEW
+    assert any(m.startswith("Họ, chữ đệm, tên: có chữ cái đọc thành chữ số") for m in r.reasons)
+
+
 def test_misread_surname_repaired_or_sent_to_review() -> None:
     assert _read(BIRTH.format(name="NGUYỄN THỊ AN")).status is Status.DIGITIZED
     # one known surname differs only in marks: repaired
@@ -367,7 +380,27 @@ def test_a_place_one_mark_from_the_unit_where_the_address_puts_it_is_misread() -
     assert _read(birth.format(x="Tân")).status is Status.DIGITIZED
     r = _read(birth.format(x="Tần"))
     assert r.status is Status.NEEDS_REVIEW
-    assert any(m.startswith("Quê quán: tên xã") for m in r.reasons), r.reasons
+    assert any(m.startswith("Quê quán: tên xã") and "đã sửa theo danh mục" in m
+               for m in r.reasons), r.reasons
+    # the clerk gets the list's name to confirm, not the misreading to retype
+    assert r.fields["home_town"] == "Xã Tân Phú, huyện Đức Hòa, tỉnh Long An"
+
+
+def test_a_misread_unit_name_takes_the_lists_spelling_only_when_one_word_differs() -> None:
+    from schemas.gazetteer import repair_misread_unit
+
+    assert repair_misread_unit("Phường Dã An, thành phố Dĩ An, tỉnh Bình Dương") == (
+        "Phường Dĩ An, thành phố Dĩ An, tỉnh Bình Dương")
+    assert repair_misread_unit("Số 34, khu phố 8, phường Thới Hòa, thành phố Bấn Cát, tỉnh "
+                               "Bình Dương") == ("Số 34, khu phố 8, phường Thới Hòa, thành phố "
+                                                 "Bến Cát, tỉnh Bình Dương")
+    assert repair_misread_unit("XÃ THẠNH PHÚ, HUYỆN CỜ ĐẢ, THÀNH PHỐ CẦN THƠ").endswith(
+        "HUYỆN CỜ ĐỎ, THÀNH PHỐ CẦN THƠ")
+    for kept in ("Xã Tân Phú, huyện Đức Hòa, tỉnh Long An",  # known
+                 # the list writes `Định Hoà`; the record's style (`Hòa`) is not for it to change
+                 "phường Định Hòe, thành phố Thủ Dầu Một, tỉnh Bình Dương",
+                 "phường Mới Lập, huyện Không Có, tỉnh Long An"):  # no unit near
+        assert repair_misread_unit(kept) == kept
 
 
 def test_a_vowel_read_twice_across_a_cut_word_is_a_misreading() -> None:

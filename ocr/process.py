@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 
 from ocr.clean import CleanedPage, clean_page, rotate_quadrant
-from ocr.read import page_quality, plausible_word, read_page, read_page_with_pdf
+from ocr.read import BLOCK_PSM, page_quality, plausible_word, read_page, read_page_with_pdf
 from ocr.text import Line, PageText, Word
 
 # A reading below this quality (ocr.read.page_quality) may be an upside-down page.
@@ -38,6 +38,9 @@ BAND_MIN_HEIGHT = 12  # px at 300 DPI: smaller is speckle or a rule's remains
 BAND_MAX_HEIGHT = 120  # px: taller is a picture, a seal or a block, not one line
 BAND_MIN_WIDTH = 0.04  # share of the page width the band's ink must span (`Số: 5` alone: 0.05)
 BAND_PAD = 8
+# white between the stacked strips: a line's height or more, or Tesseract's one-block
+# reading can take two strips for one line (a fax's ornament above `Số: 29` turned it to junk)
+BAND_GAP = 6 * BAND_PAD
 RECOVERED_MIN_CONF = 60.0
 RECOVERED_SPECK_CONF = 30.0  # a one- or two-letter word under this is a speck
 
@@ -139,10 +142,10 @@ def recover_missed_lines(
             if word.top < b and word.top + word.height > a:
                 strip[max(0, word.top - a - 2): word.top + word.height - a + 2,
                       max(0, word.left - 2): word.left + word.width + 2] = 255
-        strips += [strip, np.full((3 * BAND_PAD, w), 255, dtype=np.uint8)]
+        strips += [strip, np.full((BAND_GAP, w), 255, dtype=np.uint8)]
         offsets.append((y, y + (b - a), a))
-        y += (b - a) + 3 * BAND_PAD
-    again = read_page(np.vstack(strips), lang=lang, timeout=timeout, psm=6, dpi=dpi)
+        y += (b - a) + BAND_GAP
+    again = read_page(np.vstack(strips), lang=lang, timeout=timeout, psm=BLOCK_PSM, dpi=dpi)
     lines = list(text.lines)
     for n, (start, end, origin) in enumerate(offsets):
         words = [
@@ -293,7 +296,7 @@ def confirm_doubtful_words(
     canvas = np.full((y, max(c.shape[1] for c in crops) + 2 * margin), 255, dtype=np.uint8)
     for crop, (_, y0, y1, _) in zip(crops, placed, strict=True):
         canvas[y0:y1, margin:margin + crop.shape[1]] = crop
-    again = read_page(canvas, lang=lang, timeout=timeout, psm=6, dpi=int(dpi * scale))
+    again = read_page(canvas, lang=lang, timeout=timeout, psm=BLOCK_PSM, dpi=int(dpi * scale))
     lines = list(text.lines)
     second_by_line: dict[int, list[tuple[float, float, Word]]] = {}
     for i, y0, y1, left in placed:

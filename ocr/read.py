@@ -31,6 +31,7 @@ import pytesseract  # noqa: E402  (must follow the environment setting above)
 # and 6 (one column / one block) read both columns as one line and pick up more
 # junk from the remaining pattern; see bench/ocr_real.py and the report.
 DEFAULT_PSM = 3
+BLOCK_PSM = 6  # one block of text: the crops read again (ocr.process), never a whole page
 DEFAULT_DPI = 300
 # A runner-up character at this share (of 100) or more makes another reading of its word
 # worth a look. Measured on the OCR bench's cleaned pages: 74 % of the words misread by a
@@ -74,6 +75,7 @@ def page_quality(words: list[Word]) -> float:
 def _rows_to_page(
     rows: list[dict[str, str]], width: int, height: int,
     rivals: dict[tuple[int, int, int, int], tuple[tuple[str, float], ...]] | None = None,
+    whole_page: bool = True,
 ) -> PageText:
     """Group TSV word rows (level 5) into lines by (block, par, line).
 
@@ -109,6 +111,10 @@ def _rows_to_page(
     vertical = {k for k, ws in lines_by_key.items() if _is_vertical(ws)}
     if 2 * len(vertical) <= sum(1 for ws in lines_by_key.values() if len(ws) > 1):
         lines_by_key = {k: ws for k, ws in lines_by_key.items() if k not in vertical}
+    framed = _frame_columns(lines_by_key, width) if whole_page else set()
+    if framed:
+        lines_by_key = {k: kept for k, ws in lines_by_key.items()
+                        if (kept := [w for w in ws if id(w) not in framed])}
     first_seen = {k: i for i, k in enumerate(lines_by_key)}
     order = sorted(
         lines_by_key,
@@ -120,6 +126,40 @@ def _rows_to_page(
     return PageText(
         lines=lines, mean_conf=mean_conf, quality=page_quality(words), width=width, height=height
     )
+
+
+# A certificate's ornamental frame, where the cleaning leaves it (a fax of security paper),
+# is read as a narrow column of junk at each side (`=`, `E`, `sỉ`, `vẽ:`), one per line: a
+# value wrapping onto the next line took it in (`tỉnh Bình sỉ Dương`). Such a column lies in
+# the outer `FRAME_SIDE` of the page, at least `FRAME_MIN_WORDS` lines repeat it, and each
+# of its words stands apart from the line's text (a row number, `12. Nơi`, does not).
+FRAME_SIDE = 0.08
+FRAME_MIN_WORDS = 5
+FRAME_GAP = 1.5  # word heights between a frame word and the line's text
+
+
+def _frame_columns(lines: dict[tuple[int, int, int], list[Word]], width: int) -> set[int]:
+    """ids of the words that make up a frame's column at the left or right edge."""
+    found: set[int] = set()
+    for side in ("left", "right"):
+        column: list[Word] = []
+        for ws in lines.values():
+            ordered = sorted(ws, key=lambda w: w.left)
+            edge, inner = (ordered[0], ordered[1:2]) if side == "left" else (
+                ordered[-1], ordered[-2:-1])
+            at_edge = (edge.right <= FRAME_SIDE * width if side == "left"
+                       else edge.left >= (1 - FRAME_SIDE) * width)
+            gap = (inner[0].left - edge.right if side == "left" else edge.left - inner[0].right
+                   ) if inner else width
+            if at_edge and gap >= FRAME_GAP * edge.height:
+                column.append(edge)
+        if len(column) >= FRAME_MIN_WORDS:
+            # the whole strip goes: a line may hold two bits of the frame (`E _`)
+            pad = max(w.height for w in column) // 2
+            start, end = min(w.left for w in column) - pad, max(w.right for w in column) + pad
+            found.update(id(w) for ws in lines.values() for w in ws
+                         if w.left >= start and w.right <= end)
+    return found
 
 
 def _is_vertical(words: list[Word]) -> bool:
@@ -227,7 +267,8 @@ def _tesseract(
         hocr = paths["hocr"].read_text(encoding="utf-8") if rivals else ""
         pdf_bytes = paths["pdf"].read_bytes() if pdf else None
     rows = list(csv.DictReader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE))
-    return _rows_to_page(rows, w, h, rivals_by_box(hocr) if rivals else None), pdf_bytes
+    return _rows_to_page(rows, w, h, rivals_by_box(hocr) if rivals else None,
+                         whole_page=psm != BLOCK_PSM), pdf_bytes
 
 
 def read_page(
@@ -256,7 +297,7 @@ def read_page(
         if _is_timeout(exc):
             raise OcrTimeout(f"Tesseract timed out after {timeout:g} s") from None
         raise
-    return _rows_to_page(_dict_to_rows(data), w, h)
+    return _rows_to_page(_dict_to_rows(data), w, h, whole_page=psm != BLOCK_PSM)
 
 
 def read_page_with_pdf(

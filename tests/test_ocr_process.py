@@ -16,6 +16,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from ocr import clean, process
 from ocr.text import Line, PageText, Word
+from schemas.vocab import fold
 
 DATA = Path(__file__).parent / "data"
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
@@ -251,7 +252,9 @@ def test_a_missed_line_inside_a_frame_is_read_again() -> None:
                        width=full.width, height=full.height)
     recovered = process.recover_missed_lines(binary, without, "vie", 60, 300)
     texts = [line.text for line in recovered.lines]
-    at = next((i for i, t in enumerate(texts) if t.startswith("Số: 400")), None)
+    # the line back in its place; its label's marks aside (`Sô:`, depending on the other
+    # bands read in the same call): labels are matched without them (schemas.extract)
+    at = next((i for i, t in enumerate(texts) if fold(t).startswith("so: 400")), None)
     assert at is not None, texts
     assert "Độc lập" in texts[at - 1] and "GIẤY" in texts[at + 1]
 

@@ -96,6 +96,29 @@ def test_vertical_reading_of_a_number_column_is_dropped() -> None:
     assert _rows_to_page(turned, 3508, 2480).text == "Nơi sinh:\nDân tộc:"
 
 
+def test_a_certificate_frame_read_as_a_column_of_junk_is_dropped() -> None:
+    # Measured on a fax of a marriage certificate on security paper: the frame at each side
+    # was read as one junk word per line, and the wife's address, wrapping onto the next
+    # line, took the left one in (`tỉnh Bình sỉ Dương`).
+    rows = []
+    for k, (left_junk, value) in enumerate([("=", "Tổ 2,"), ("sỉ", "Dương"), ("E", "Kinh"),
+                                           ("=", "Nam"), ("Ề", "Dĩ An,"), (">ỹ", "An")]):
+        top = 1000 + 60 * k
+        rows += [_row(1, k + 1, left_junk, 66, top, 58), _row(1, k + 1, value, 910, top, 150),
+                 _row(1, k + 1, "vẽ:" if k == 1 else "E", 2470, top, 56)]
+    rows += [_row(2, 1, "Độc", 939, 500, 98), _row(2, 1, "E", 2470, 500, 48),
+             _row(2, 1, "_", 2520, 500, 4)]
+    page = _rows_to_page(rows, 2592, 3666)
+    assert page.text == "Độc\nTổ 2,\nDương\nKinh\nNam\nDĩ An,\nAn"
+    # row numbers are the text's own column: beside their label, kept
+    numbered = [r for k in range(6) for r in (
+        _row(1, k + 1, f"{k + 1}.", 150, 1000 + 60 * k, 40),
+        _row(1, k + 1, "Nơi", 205, 1000 + 60 * k, 72))]
+    assert _rows_to_page(numbered, 2480, 3508).text.startswith("1. Nơi\n2. Nơi")
+    # a crop read again (one block) has no frame
+    assert "sỉ" in _rows_to_page(rows, 2592, 3666, whole_page=False).text
+
+
 def test_quality_low_on_noise() -> None:
     rng = np.random.default_rng(3)
     noise = np.where(rng.random((600, 900)) < 0.08, 0, 255).astype(np.uint8)

@@ -12,6 +12,7 @@ import csv
 import io
 import os
 import re
+import statistics
 import subprocess
 import tempfile
 import xml.etree.ElementTree as ET
@@ -153,12 +154,20 @@ def _frame_columns(lines: dict[tuple[int, int, int], list[Word]], width: int) ->
                    ) if inner else width
             if at_edge and gap >= FRAME_GAP * edge.height:
                 column.append(edge)
-        if len(column) >= FRAME_MIN_WORDS:
-            # the whole strip goes: a line may hold two bits of the frame (`E _`)
-            pad = max(w.height for w in column) // 2
-            start, end = min(w.left for w in column) - pad, max(w.right for w in column) + pad
-            found.update(id(w) for ws in lines.values() for w in ws
-                         if w.left >= start and w.right <= end)
+        if len(column) < FRAME_MIN_WORDS:
+            continue
+        # the strip's other words go too (a line may hold two bits of the frame, `E _`),
+        # each standing apart from the line's text as the column's words do
+        pad = int(statistics.median(w.height for w in column)) // 2
+        start, end = min(w.left for w in column) - pad, max(w.right for w in column) + pad
+        for ws in lines.values():
+            inside = [w for w in ws if w.left >= start and w.right <= end]
+            rest = [w for w in ws if not (w.left >= start and w.right <= end)]
+            for w in inside:
+                gap = ((min(r.left for r in rest) - w.right) if side == "left" else
+                       (w.left - max(r.right for r in rest))) if rest else width
+                if gap >= FRAME_GAP * w.height:
+                    found.add(id(w))
     return found
 
 

@@ -110,6 +110,11 @@ def test_a_certificate_frame_read_as_a_column_of_junk_is_dropped() -> None:
              _row(2, 1, "_", 2520, 500, 4)]
     page = _rows_to_page(rows, 2592, 3666)
     assert page.text == "Độc\nTổ 2,\nDương\nKinh\nNam\nDĩ An,\nAn"
+    # a tall piece of the frame read as one word does not widen the strip over the labels
+    # at the text's left edge (a fax page at 200 DPI lost `Họ,`, `Nơi`, `Số` that way)
+    rows += [_row(3, 1, "1ö001ữugg", 65, 1500, 50, 500),
+             _row(3, 2, "Số", 275, 2100, 59), _row(3, 2, "định", 354, 2100, 106)]
+    assert _rows_to_page(rows, 2592, 3666).text.endswith("\nSố định")
     # row numbers are the text's own column: beside their label, kept
     numbered = [r for k in range(6) for r in (
         _row(1, k + 1, f"{k + 1}.", 150, 1000 + 60 * k, 40),

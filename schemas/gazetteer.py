@@ -60,13 +60,6 @@ def _spellings() -> dict[str, dict[str, tuple[str, dict[str, str]]]]:
     }
 
 
-@cache
-def _units() -> dict[str, dict[str, frozenset[str]]]:
-    """province key -> district key -> commune keys."""
-    return {province: {district: frozenset(communes) for district, (_, communes) in
-                       districts.items()} for province, districts in _spellings().items()}
-
-
 def _named(part: str, units: tuple[str, ...]) -> str | None:
     """The name in an address part that starts with one of `units` (folded), unless it is a
     number (`Quận 1`)."""

@@ -1082,8 +1082,9 @@ def keep_ink_shading(binary: np.ndarray, flat: np.ndarray) -> np.ndarray:
     A phone photo's letters are a few soft pixels wide after the warp, and thresholding
     them loses the shape of the small marks (`~` against `` ` `` over `ô`): Tesseract's
     recognizer reads grey levels. On the OCR bench's 27 photo pages, values read exactly
-    1164 -> 1219 of 1311 (CER 0.0135 -> 0.0107). On flatbed scans it did not help (2607 ->
-    2597 of 2781: noise next to the letters comes back with them), so only photos take it.
+    1164 -> 1219 of 1311 (CER 0.0135 -> 0.0107). On flatbed scans it lost (2607 -> 2597 of
+    2781: on two pages Tesseract's own layout analysis of the grey page set the labels
+    apart from their values), so only photos take it.
     """
     ink = cv2.dilate(cv2.compare(binary, 128, cv2.CMP_LT), np.ones((3, 3), np.uint8))
     out = np.full_like(flat, 255)
@@ -1154,6 +1155,6 @@ def clean_page(
         t, "remove_marks_in_counters", lambda: remove_marks_in_counters(binary, out_dpi)
     )
     binary = _timed(t, "remove_long_rules", lambda: remove_long_rules(binary, out_dpi))
-    if quad is not None:
-        binary = _timed(t, "keep_ink_shading", lambda: keep_ink_shading(binary, flat))
-    return CleanedPage(binary, rotation, skew, t, out_dpi, quad, sure)  # type: ignore[arg-type]
+    page = binary if quad is None else _timed(
+        t, "keep_ink_shading", lambda: keep_ink_shading(binary, flat))
+    return CleanedPage(page, rotation, skew, t, out_dpi, quad, sure)  # type: ignore[arg-type]

@@ -161,8 +161,9 @@ def _frame_columns(lines: dict[tuple[int, int, int], list[Word]], width: int) ->
         pad = int(statistics.median(w.height for w in column)) // 2
         start, end = min(w.left for w in column) - pad, max(w.right for w in column) + pad
         for ws in lines.values():
-            inside = [w for w in ws if w.left >= start and w.right <= end]
-            rest = [w for w in ws if not (w.left >= start and w.right <= end)]
+            in_strip = [start <= w.left and w.right <= end for w in ws]
+            inside = [w for w, yes in zip(ws, in_strip, strict=True) if yes]
+            rest = [w for w, yes in zip(ws, in_strip, strict=True) if not yes]
             for w in inside:
                 gap = ((min(r.left for r in rest) - w.right) if side == "left" else
                        (w.left - max(r.right for r in rest))) if rest else width

@@ -119,22 +119,23 @@ def misread_unit(value: str | None) -> str | None:
 _TWO_WAY_TONE = re.compile(r"[oòóỏõọ][aàáảãạeèéẻẽẹ]|[uùúủũụ][yỳýỷỹỵ]", re.IGNORECASE)
 
 
-def repair_misread_unit(value: str | None) -> str | None:
-    """`phường Dã An, thành phố Dĩ An, tỉnh Bình Dương` -> `phường Dĩ An, ...`: the name
-    `misread_unit` finds takes the one known unit's spelling, word for word, when the two
-    have as many words and differ in one. Anything else is left as read."""
+def repair_misread_unit(value: str | None) -> tuple[str | None, str | None]:
+    """(`phường Dĩ An, ...`, `xã`) for `phường Dã An, thành phố Dĩ An, tỉnh Bình Dương`: the
+    name `misread_unit` finds takes the one known unit's spelling, word for word, when the
+    two have as many words and differ in one; with the level repaired. Anything else is
+    left as read, with no level."""
     found = _misread(value)
     if value is None or found is None:
-        return value
-    _, index, read, known = found
+        return value, None
+    level, index, read, known = found
     read_words, known_words = read.split(" "), known.split(" ")
     differ = [k for k, (a, b) in enumerate(zip(read_words, known_words, strict=False))
               if a.lower() != b.lower()]
     if len(read_words) != len(known_words) or len(differ) != 1:
-        return value
+        return value, None
     word = known_words[differ[0]]
     if _TWO_WAY_TONE.search(word) and tone_key(word)[1]:
-        return value
+        return value, None
     old = read_words[differ[0]]
     read_words[differ[0]] = word.upper() if old.isupper() and len(old) > 1 else word
     parts = value.split(",")
@@ -142,4 +143,4 @@ def repair_misread_unit(value: str | None) -> str | None:
     lead = part[: len(part) - len(part.lstrip())]
     unit = part.split()[: len(part.split()) - len(read_words)]
     parts[index] = lead + " ".join([*unit, *read_words])
-    return ",".join(parts)
+    return ",".join(parts), level

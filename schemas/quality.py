@@ -30,7 +30,7 @@ from rapidfuzz.distance import Levenshtein
 from schemas.vocab import ADMIN_UNITS, GIVEN_NAMES, PROVINCE_CODES, fold, unit_and_name
 
 __all__ = ["ONE_LETTER_WORDS", "SURNAMES", "address_problem", "confirmed_name_word_doubtful",
-           "copies_disagree", "given_name_problem", "is_syllable", "name_problem",
+           "copies_disagree", "given_name_problem", "is_syllable", "letters_only", "name_problem",
            "repair_address_units", "repair_diacritics", "repair_surname", "repair_zero_in_name",
            "residence_problem", "rival_name_word", "split_camel_case", "split_glued_name",
            "street_name_words", "surname_by_letters", "text_problem", "tone_key"]
@@ -249,7 +249,8 @@ def _rare_surname_twin(word: str) -> bool:
     return usual is not None and usual.lower() != word.lower()
 
 
-def _name_letters(word: str) -> str:
+def letters_only(word: str) -> str:
+    """The letters of a word, NFC, without its punctuation (`HUYỀN.` -> `HUYỀN`)."""
     return unicodedata.normalize("NFC", "".join(ch for ch in word if ch.isalpha()))
 
 
@@ -258,7 +259,7 @@ def confirmed_name_word_doubtful(word: str, is_surname: bool) -> bool:
     readings can share a tone-mark error, so it stands only when no other common name (or,
     first, no more usual surname) differs from it by marks alone (`Yên`/`Yến`: doubtful;
     `Thanh`: stands). A word that is no common name at all (`Hát`) is doubtful too."""
-    word = _name_letters(word)
+    word = letters_only(word)
     if not word:
         return False
     if is_surname:
@@ -281,11 +282,11 @@ def rival_name_word(word: str, rivals: tuple[tuple[str, float], ...]) -> bool:
     on them. A rival that is no common name (`Nguyễn`, runner-up `Nguyẽn`) is no doubt,
     nor is one of the most common surnames read as itself (`Nguyễn` middle name, runner-up
     `Nguyên`: the usual name is the likelier reading of the same pixels)."""
-    read = _name_letters(word)
+    read = letters_only(word)
     if read.lower() in _COMMON_SURNAME_FOLDS.get(fold(read), set()):
         return False
     for rival, conf in rivals:
-        other = _name_letters(rival)
+        other = letters_only(rival)
         if conf >= NAME_RIVAL_MIN_CONF and other and other.lower() != read.lower() \
                 and tone_key(other) in _GIVEN_FOLDS.get(fold(other), set()):
             return True

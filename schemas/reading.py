@@ -31,6 +31,7 @@ from schemas.quality import (
     confirmed_name_word_doubtful,
     copies_disagree,
     given_name_problem,
+    letters_only,
     name_problem,
     place_name_positions,
     repair_address_units,
@@ -275,10 +276,6 @@ def _suspicious_text(value: str | None) -> bool:
     return bool(_ODD_CHARS.search(value) or _ODD_DOT.search(value))
 
 
-def _letters_of(word: str) -> str:
-    return "".join(ch for ch in word if ch.isalpha())
-
-
 def _letters(page: PageText) -> int:
     return sum(ch.isalpha() for ch in page.text)
 
@@ -323,11 +320,10 @@ def _read_one(
                 min_conf[name] = min(rest, default=1.0)
         elif name in ADDRESS_FIELDS:
             value = repair_address_units(value)
-            level, repaired = misread_unit(value), repair_misread_unit(value)
-            if level and repaired != value:
+            value, level = repair_misread_unit(value)
+            if level:
                 # the unit's name put in is a guess from the list: the clerk confirms it
                 unit_repairs[name] = level
-                value = repaired
         if name in DATE_FIELDS and any(ch.isdigit() for w, _ in ef.word_confs for ch in w):
             # a date is its digits: `ngày`, `tháng`, `năm` around them (`nằm` at 55 %) change
             # nothing once it parses, and it must parse to be a value at all
@@ -373,7 +369,7 @@ def _read_one(
         # its letters spell (repair_surname), not the given name `Nguyên`; only the name's
         # first word is the surname (`Nguyễn Nguyên Khang`: the second is a given name)
         read = [w for w, _ in ef.word_confs if any(ch.isalpha() for ch in w)]
-        surname_read = read[0] if read and fold(_letters_of(read[0])) == fold(first) else None
+        surname_read = read[0] if read and fold(letters_only(read[0])) == fold(first) else None
         given = list(ef.confirmed_words)
         judged = []
         if surname_read is not None and surname_read in given:
@@ -471,7 +467,7 @@ def _rival_readings(raw: dict[str, ExtractedField], fields: dict[str, str | None
         elif name in ADDRESS_FIELDS:
             street = {fold(w) for w in street_name_words(value)}
             if any(rival_name_word(w, r) for w, r in ef.word_rivals
-                   if fold(_letters_of(w)) in street):
+                   if fold(letters_only(w)) in street):
                 out.append(f"{label}: dấu của tên đường có thể đọc thành tên khác, cần kiểm tra")
     return out
 

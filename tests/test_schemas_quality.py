@@ -390,17 +390,17 @@ def test_a_misread_unit_name_takes_the_lists_spelling_only_when_one_word_differs
     from schemas.gazetteer import repair_misread_unit
 
     assert repair_misread_unit("Phường Dã An, thành phố Dĩ An, tỉnh Bình Dương") == (
-        "Phường Dĩ An, thành phố Dĩ An, tỉnh Bình Dương")
+        "Phường Dĩ An, thành phố Dĩ An, tỉnh Bình Dương", "xã")
     assert repair_misread_unit("Số 34, khu phố 8, phường Thới Hòa, thành phố Bấn Cát, tỉnh "
                                "Bình Dương") == ("Số 34, khu phố 8, phường Thới Hòa, thành phố "
-                                                 "Bến Cát, tỉnh Bình Dương")
-    assert repair_misread_unit("XÃ THẠNH PHÚ, HUYỆN CỜ ĐẢ, THÀNH PHỐ CẦN THƠ").endswith(
-        "HUYỆN CỜ ĐỎ, THÀNH PHỐ CẦN THƠ")
+                                                 "Bến Cát, tỉnh Bình Dương", "huyện")
+    repaired, level = repair_misread_unit("XÃ THẠNH PHÚ, HUYỆN CỜ ĐẢ, THÀNH PHỐ CẦN THƠ")
+    assert repaired.endswith("HUYỆN CỜ ĐỎ, THÀNH PHỐ CẦN THƠ") and level == "huyện"
     for kept in ("Xã Tân Phú, huyện Đức Hòa, tỉnh Long An",  # known
                  # the list writes `Định Hoà`; the record's style (`Hòa`) is not for it to change
                  "phường Định Hòe, thành phố Thủ Dầu Một, tỉnh Bình Dương",
                  "phường Mới Lập, huyện Không Có, tỉnh Long An"):  # no unit near
-        assert repair_misread_unit(kept) == kept
+        assert repair_misread_unit(kept) == (kept, None)
 
 
 def test_a_vowel_read_twice_across_a_cut_word_is_a_misreading() -> None:

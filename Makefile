@@ -21,7 +21,7 @@ DEB_PACKAGES := tesseract-ocr tesseract-ocr-vie poppler-utils \
 # CI runs as root, developers usually not.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup system-packages test lint demo clean distclean bench bench-ocr bench-records bench-memory
+.PHONY: setup system-packages test lint demo clean distclean bench bench-ocr bench-records bench-memory bench-robust
 
 setup: system-packages $(STAMP)
 
@@ -76,6 +76,9 @@ bench-records: setup
 
 bench-memory: setup
 	$(VPY) -m bench.memory --pages 200
+
+bench-robust: setup
+	$(VPY) -m bench.robustness
 
 clean:
 	rm -rf var build bench-out .pytest_cache .ruff_cache

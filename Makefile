@@ -21,7 +21,7 @@ DEB_PACKAGES := tesseract-ocr tesseract-ocr-vie poppler-utils \
 # CI runs as root, developers usually not.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup system-packages test lint demo clean distclean bench bench-ocr bench-records bench-memory bench-robust
+.PHONY: setup system-packages test lint demo clean distclean bench bench-ocr bench-records bench-memory bench-robust bench-scaling
 
 setup: system-packages $(STAMP)
 
@@ -79,6 +79,9 @@ bench-memory: setup
 
 bench-robust: setup
 	$(VPY) -m bench.robustness
+
+bench-scaling: setup
+	$(VPY) -m bench.run_all --scaling 1 2 4 8
 
 clean:
 	rm -rf var build bench-out .pytest_cache .ruff_cache

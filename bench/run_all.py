@@ -5,10 +5,16 @@ end to end (a subprocess, local store), then Tesseract alone (`tesseract IMG - -
 OMP_THREAD_LIMIT=1, one process per core) on the same pages rendered to PNG. Prints seconds
 per stage (from the page timings stored beside each page's text), pages/s for both, peak
 RSS of the children, and as its last line `ratio=X.XX` (pipeline pages/s / Tesseract's).
+
+`--scaling 1 2 4 8` (`make bench-scaling`) instead runs both with each number of workers
+in turn (DIGITIZE_OCR_WORKERS pages in flight; as many Tesseract processes at once) and
+prints pages/s, the ratio and the speed-up over the first count: how throughput scales with
+cores. Counts above the machine's cores are run too, and only show oversubscription.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import resource
@@ -64,12 +70,14 @@ def _render_pages(inbox: Path) -> list[Path]:
     return sorted(pages_dir.glob("*.png"))
 
 
-def _pipeline(inbox: Path) -> tuple[float, Path]:
+def _pipeline(inbox: Path, workers: int | None = None) -> tuple[float, Path]:
     store = OUT / "store"
     shutil.rmtree(store, ignore_errors=True)
     env = {**os.environ, "DIGITIZE_STORE": str(store),
            "DIGITIZE_CACHE_DIR": str(OUT / "cache"),
            "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180"}
+    if workers is not None:
+        env["DIGITIZE_OCR_WORKERS"] = str(workers)
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "flows.cli", "run", str(inbox)], cwd=ROOT,
                           env=env, capture_output=True, text=True)
@@ -80,7 +88,7 @@ def _pipeline(inbox: Path) -> tuple[float, Path]:
     return elapsed, store
 
 
-def _tesseract(pages: list[Path]) -> float:
+def _tesseract(pages: list[Path], workers: int | None = None) -> float:
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
 
     def one(page: Path) -> None:
@@ -88,7 +96,7 @@ def _tesseract(pages: list[Path]) -> float:
                        capture_output=True, check=True)
 
     t0 = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+    with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
         list(pool.map(one, pages))
     return time.perf_counter() - t0
 
@@ -104,10 +112,29 @@ def _stages(store: Path) -> tuple[dict[str, float], int]:
     return dict(totals), n
 
 
+def scaling(inbox: Path, pages: list[Path], counts: list[int]) -> None:
+    print(f"{'workers':>7s} {'pipeline p/s':>12s} {'tesseract p/s':>13s} {'ratio':>6s} "
+          f"{'pipeline speed-up':>17s} {'tesseract speed-up':>18s}", flush=True)
+    first: tuple[float, float] | None = None
+    for workers in counts:
+        pipe_rate = len(pages) / _pipeline(inbox, workers)[0]
+        tess_rate = len(pages) / _tesseract(pages, workers)
+        first = first or (pipe_rate, tess_rate)
+        print(f"{workers:7d} {pipe_rate:12.3f} {tess_rate:13.3f} {pipe_rate / tess_rate:6.2f} "
+              f"{pipe_rate / first[0]:17.2f} {tess_rate / first[1]:18.2f}", flush=True)
+
+
 def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--scaling", type=int, nargs="+", metavar="WORKERS",
+                    help="run both with each number of workers in turn (e.g. 1 2 4 8)")
+    args = ap.parse_args()
     inbox = _inbox()
     pages = _render_pages(inbox)
     print(f"pages: {len(pages)} (inbox {inbox.relative_to(ROOT)}), cores: {os.cpu_count()}")
+    if args.scaling:
+        scaling(inbox, pages, args.scaling)
+        return
     pipe_s, store = _pipeline(inbox)
     stages, timed_pages = _stages(store)
     tess_s = _tesseract(pages)

@@ -10,6 +10,7 @@ RSS of the children, and as its last line `ratio=X.XX` (pipeline pages/s / Tesse
 in turn (DIGITIZE_OCR_WORKERS pages in flight; as many Tesseract processes at once) and
 prints pages/s, the ratio and the speed-up over the first count: how throughput scales with
 cores. Counts above the machine's cores are run too, and only show oversubscription.
+`--pages N` runs on the first files holding N pages or more (a lent machine's time is short).
 """
 
 from __future__ import annotations
@@ -70,6 +71,27 @@ def _render_pages(inbox: Path) -> list[Path]:
     return sorted(pages_dir.glob("*.png"))
 
 
+def _first_pages(inbox: Path, pages: list[Path], wanted: int) -> tuple[Path, list[Path]]:
+    """An inbox of the first files (in the order `_render_pages` rendered them) that hold at
+    least `wanted` pages, and those pages: a shorter run where device time is short."""
+    from ocr.pages import UnreadableInput, count_pages
+
+    sub = OUT / f"inbox-first-{wanted}"
+    shutil.rmtree(sub, ignore_errors=True)
+    taken = 0
+    for path in sorted(p for p in inbox.rglob("*") if p.is_file()):
+        if taken >= wanted:
+            break
+        try:
+            taken += count_pages(path.read_bytes(), path.name)
+        except UnreadableInput:
+            continue  # not rendered either
+        target = sub / path.relative_to(inbox)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    return sub, pages[:taken]
+
+
 def _pipeline(inbox: Path, workers: int | None = None) -> tuple[float, Path]:
     store = OUT / "store"
     shutil.rmtree(store, ignore_errors=True)
@@ -128,9 +150,13 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--scaling", type=int, nargs="+", metavar="WORKERS",
                     help="run both with each number of workers in turn (e.g. 1 2 4 8)")
+    ap.add_argument("--pages", type=int, default=0,
+                    help="only the first files holding at least this many pages")
     args = ap.parse_args()
     inbox = _inbox()
     pages = _render_pages(inbox)
+    if args.pages:
+        inbox, pages = _first_pages(inbox, pages, args.pages)
     print(f"pages: {len(pages)} (inbox {inbox.relative_to(ROOT)}), cores: {os.cpu_count()}")
     if args.scaling:
         scaling(inbox, pages, args.scaling)

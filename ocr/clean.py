@@ -14,8 +14,8 @@ order OCRmyPDF found to work (rotate -> remove background -> deskew -> clean):
        Tesseract OSD (90 vs 270) + rotate_quadrant; 0 vs 180 is settled by
        ocr.process.process_page from the reading itself
     -> estimate_skew + deskew
-    -> shake_ratio + binarize (Sauvola, its cap raised on a shaken photo; a
-       re-threshold for two-tone pages)
+    -> shake_ratio + binarize (Sauvola, its cap raised on a page smeared by camera
+       shake; a re-threshold for two-tone pages)
     -> denoise + remove_dotted_leaders (one labelling: remove_specks_and_leaders)
     -> remove_marks_in_counters (the dot of a dotted zero, specks inside an `o`)
     -> remove_long_rules
@@ -699,7 +699,7 @@ def ink_cap(gray: np.ndarray, shake: float = 1.0) -> int:
     the paper, never under INK_MAX (fresh ink: ~165) nor over INK_CAP_MAX. A fixed
     cap dropped faded ink (lighter than the cap) whole.
 
-    On a page smeared by camera shake (`shake` = shake_ratio well under 0.7), the thin
+    On a page smeared by camera shake (`shake` = shake_ratio under SHAKE_START), the thin
     strokes across the smear keep a third of their contrast and fell under the cap while
     the thick ones stayed black (`V` without its left stroke): the cap moves up to
     SHAKEN_CAP_SHARE. `make bench-robust`, 14 clean scans shaken 9 px: CER 0.019 -> 0.008

@@ -284,17 +284,19 @@ SHAKE_LINES = ["Họ, chữ đệm, tên: NGUYỄN VĂN AN", "Quốc tịch: Vi�
                "Nơi cư trú: Số 7, đường Võ Văn Tần, phường Võ Thị Sáu"] * 6
 
 
+ALONG_LINES_9PX = np.zeros((9, 9), np.float32)
+ALONG_LINES_9PX[4, :] = 1
+
+
 def _smear(page: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     return cv2.filter2D(page, -1, kernel / kernel.sum())
 
 
 def test_shake_ratio_tells_camera_shake_from_a_sharp_or_evenly_blurred_page() -> None:
     page = render_lines(SHAKE_LINES)
-    along_lines = np.zeros((9, 9), np.float32)
-    along_lines[4, :] = 1
     assert clean.shake_ratio(page) >= 0.68
     assert clean.shake_ratio(cv2.GaussianBlur(page, (0, 0), 2.2)) >= 0.68  # defocus: no shake
-    assert clean.shake_ratio(_smear(page, along_lines)) < 0.45
+    assert clean.shake_ratio(_smear(page, ALONG_LINES_9PX)) < 0.45
     assert clean.shake_ratio(_smear(page, np.eye(7, dtype=np.float32))) < 0.5
 
 
@@ -302,9 +304,7 @@ def test_ink_cap_rises_on_a_shaken_page_only() -> None:
     """The thin strokes across a shake keep a third of their contrast: the cap that keeps
     pale pattern out must let them in there, and nowhere else."""
     page = render_lines(SHAKE_LINES)
-    along_lines = np.zeros((9, 9), np.float32)
-    along_lines[4, :] = 1
-    shaken = _smear(page, along_lines)
+    shaken = _smear(page, ALONG_LINES_9PX)
     assert clean.ink_cap(page, clean.shake_ratio(page)) == clean.ink_cap(page)
     assert clean.ink_cap(shaken, clean.shake_ratio(shaken)) >= clean.ink_cap(shaken) + 15
     # what the cap now lets in is the smeared strokes, not the paper

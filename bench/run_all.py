@@ -49,6 +49,11 @@ def _inbox() -> Path:
     return inbox
 
 
+def _inbox_files(inbox: Path) -> list[Path]:
+    """The inbox's files in the order their pages are rendered and numbered."""
+    return sorted(p for p in inbox.rglob("*") if p.is_file())
+
+
 def _render_pages(inbox: Path) -> list[Path]:
     from ocr.pages import UnreadableInput, split_pages
 
@@ -60,7 +65,7 @@ def _render_pages(inbox: Path) -> list[Path]:
     import cv2
 
     n = 0
-    for path in sorted(p for p in inbox.rglob("*") if p.is_file()):
+    for path in _inbox_files(inbox):
         try:
             for page in split_pages(path.read_bytes(), path.name):
                 n += 1
@@ -72,14 +77,14 @@ def _render_pages(inbox: Path) -> list[Path]:
 
 
 def _first_pages(inbox: Path, pages: list[Path], wanted: int) -> tuple[Path, list[Path]]:
-    """An inbox of the first files (in the order `_render_pages` rendered them) that hold at
-    least `wanted` pages, and those pages: a shorter run where device time is short."""
+    """An inbox of the first files (`_inbox_files`' order, that of the rendered pages) that
+    hold at least `wanted` pages, and those pages: a shorter run where device time is short."""
     from ocr.pages import UnreadableInput, count_pages
 
     sub = OUT / f"inbox-first-{wanted}"
     shutil.rmtree(sub, ignore_errors=True)
     taken = 0
-    for path in sorted(p for p in inbox.rglob("*") if p.is_file()):
+    for path in _inbox_files(inbox):
         if taken >= wanted:
             break
         try:

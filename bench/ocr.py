@@ -294,7 +294,22 @@ def _run_page(meta: dict) -> dict:
         else:
             err = np.hypot(*(np.asarray(cleaned.quad, dtype=np.float64) - true).T).max()
             res["corner_err_pct"] = 100 * float(err) / long_side
+        res["edge_off_photo"] = _edge_off_photo(true, img.shape[:2])
     return res
+
+
+def _edge_off_photo(corners: np.ndarray, shape: tuple[int, int]) -> bool:
+    """Whether a whole side of the sheet lies outside the photo (both its ends beyond
+    the same side of the frame): nothing in the photo shows where that side is, so
+    its two corners can only be guessed (the finder puts them on the frame)."""
+    h, w = shape
+    for i in range(4):
+        ends = corners[[i, (i + 1) % 4]]
+        if (ends[:, 0] < 0).all() or (ends[:, 1] < 0).all():
+            return True
+        if (ends[:, 0] > w - 1).all() or (ends[:, 1] > h - 1).all():
+            return True
+    return False
 
 
 # ------------------------------------------------------------------ report
@@ -386,6 +401,17 @@ def report(results: list[dict]) -> None:
                 else ""
             )
         )
+        shown = [r for r in ce if not r.get("edge_off_photo")]
+        off = [r for r in ce if r.get("edge_off_photo")]
+        err = [r["corner_err_pct"] for r in shown if r.get("corner_err_pct") is not None]
+        if off:
+            off_err = [r["corner_err_pct"] or 0.0 for r in off]
+            print(
+                f"  photos showing all four sides of the sheet: within 1% on"
+                f" {sum(e <= 1 for e in err)}/{len(shown)} (max {max(err, default=0):.2f}%);"
+                f" {len(off)} with a whole side outside the photo (its corners guessed on"
+                f" the frame): max {max(off_err):.2f}%"
+            )
 
     print("\nseconds per page (mean over all pages) and share of the final OCR time:")
     ocr = statistics.mean(r["ocr_s"] for r in results)

@@ -553,6 +553,33 @@ def test_find_page_quad_refuses_corners_guessed_far_outside_the_frame(
     _assert_quad_found(_photo_of(birth_bgr, near, (1800, 2300)), near)
 
 
+def test_find_page_quad_under_a_shadow_darker_than_the_lit_desk() -> None:
+    """A generated heavy phone photo (bench-ocr p063, 0.4x, JPEG): a shadow over the top
+    right makes the sheet there (130-140) darker than the lit desk elsewhere (up to 133),
+    so the brightness mask cut the sheet's top edge short: a corner 3.6 % of the long
+    side off. The edge is then moved to the line where the sheet really ends."""
+    photo = cv2.imread(str(DATA / "photo-shadow-over-corner.jpg"))
+    corners = np.array([[30.6, -2.4], [726.1, 30.3], [861.0, 1106.2], [170.3, 1262.6]],
+                       np.float32)
+    _assert_quad_found(photo, corners)
+
+
+def test_find_page_quad_takes_the_sheet_edge_not_a_printed_frame(
+        birth_bgr: np.ndarray) -> None:
+    """A thick dark frame printed just inside the sheet, on a light desk: the frame's
+    inner side is a far stronger step than the sheet's edge, but paper lies beyond it."""
+    framed = birth_bgr.copy()
+    h, w = framed.shape[:2]
+    m = int(0.02 * h)
+    cv2.rectangle(framed, (m, m), (w - m, h - m), (20, 20, 20), int(0.008 * h))
+    corners = np.array([[260, 180], [1480, 260], [1620, 2150], [170, 2040]], np.float32)
+    src = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+    desk = np.random.default_rng(1).integers(160, 190, (2300, 1800, 3), dtype=np.uint8)
+    photo = cv2.warpPerspective(framed, cv2.getPerspectiveTransform(src, corners),
+                                (1800, 2300), dst=desk, borderMode=cv2.BORDER_TRANSPARENT)
+    _assert_quad_found(photo, corners)
+
+
 def test_find_page_quad_refuses_a_torn_sheet() -> None:
     photo = np.full((2300, 1800), 50, np.uint8)  # dark desk
     torn = np.array([[200, 150], [1600, 150], [1600, 1200], [900, 1200], [900, 2150], [200, 2150]])

@@ -21,7 +21,7 @@ DEB_PACKAGES := tesseract-ocr tesseract-ocr-vie poppler-utils \
 # CI runs as root, developers usually not.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup system-packages test lint demo clean distclean bench bench-ocr bench-records bench-memory bench-robust bench-scaling
+.PHONY: setup system-packages test lint demo clean distclean bench bench-ocr bench-records bench-memory bench-robust bench-scaling bench-fonts
 
 setup: system-packages $(STAMP)
 
@@ -82,6 +82,12 @@ bench-robust: setup
 
 bench-scaling: setup
 	$(VPY) -m bench.run_all --scaling 1 2 4 8
+
+# The records of the fresh set seed 21, typed in fonts the generator never uses
+# (samples.render.HELD_OUT_FONTS); compare with `bench.records --records 100 --seed 21`.
+bench-fonts: setup
+	@$(MAKE) --no-print-directory system-packages DEB_PACKAGES="fonts-freefont-ttf fonts-dejavu-extra"
+	$(VPY) -m bench.records --records 100 --seed 21 --held-out-fonts --workers 2 --reasons
 
 clean:
 	rm -rf var build bench-out .pytest_cache .ruff_cache

@@ -1,7 +1,7 @@
 """Benchmark the reading of records end to end against the generator's truth.
 
     .venv/bin/python -m bench.records [--records N] [--seed S] [--out DIR] [--reuse]
-                                      [--rescore] [--show N]
+                                      [--rescore] [--show N] [--held-out-fonts]
 
 Generates (or, with --reuse, reuses) a mixed inbox under DIR (default bench-out/records/):
 `inbox-nN-sS/<ward>/<file>` with its truth beside it (`inbox-nN-sS.truth.jsonl`), runs
@@ -40,6 +40,7 @@ from typing import Any
 
 from samples.compare import all_fields_equal, field_equal, field_names, match
 from samples.generate import TruthRecord, generate_inbox, read_truth, truth_path
+from samples.render import HELD_OUT_FONTS, HELD_OUT_MONO
 
 STATUSES = ("digitized", "needs_review", "rejected", "duplicate", "missing")
 ROOT = Path(__file__).resolve().parent.parent
@@ -141,7 +142,8 @@ def report(pairs: list[tuple[TruthRecord, dict[str, Any] | None]], show: int,
         paper = "security" if t.security_paper else "plain"
         # (issue 8's targets are per paper and profile)
         keys = (("profile", t.profile), ("capture", t.capture), ("layout", t.layout),
-                ("paper", paper), ("paper/prof", f"{paper}/{t.profile}"), ("all", "all"))
+                ("paper", paper), ("paper/prof", f"{paper}/{t.profile}"), ("all", "all"),
+                ("font", t.font.split(" + ")[0]))  # the labels' family
         for n in names:
             ok = r is not None and r.get("doc_type") == t.doc_type and field_equal(t, r, n)
             ok_all &= ok
@@ -248,12 +250,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reasons", action="store_true",
                     help="print why each valid record was not digitized")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--held-out-fonts", action="store_true",
+                    help="type every record in fonts the generator never uses (the same "
+                         "records, layouts and degradations as the seed gives otherwise)")
     args = ap.parse_args(argv)
 
-    name = f"inbox-n{args.records}-s{args.seed}"
-    inbox = args.out / name
-    store = args.out / f"store-n{args.records}-s{args.seed}"
-    results = args.out / f"results-n{args.records}-s{args.seed}.jsonl"
+    tag = f"n{args.records}-s{args.seed}" + ("-heldout" if args.held_out_fonts else "")
+    fonts = [f for f in sorted(HELD_OUT_FONTS) if f != HELD_OUT_MONO] if args.held_out_fonts else []
+    inbox = args.out / f"inbox-{tag}"
+    store = args.out / f"store-{tag}"
+    results = args.out / f"results-{tag}.jsonl"
     tpath = truth_path(inbox)
     if args.rescore:
         if not store.exists():
@@ -262,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
         for t in read_truth(tpath):
             pages_of[t.source_name] = max([pages_of[t.source_name], *t.pages])
         lines = rescore(store, pages_of)
-        rescored = results.with_name(f"rescored-n{args.records}-s{args.seed}.jsonl")
+        rescored = results.with_name(f"rescored-{tag}.jsonl")
         rescored.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines),
                             encoding="utf-8")
         print(f"re-read {len(lines)} records from the OCR text stored in {store} "
@@ -272,7 +278,8 @@ def main(argv: list[str] | None = None) -> int:
             if inbox.exists():
                 shutil.rmtree(inbox)
             t0 = time.monotonic()
-            generate_inbox(inbox, records=args.records, seed=args.seed, workers=args.workers)
+            generate_inbox(inbox, records=args.records, seed=args.seed, workers=args.workers,
+                           fonts=fonts)
             print(f"generated {args.records} records in {inbox} "
                   f"({time.monotonic() - t0:.0f} s)")
         elapsed = run_pipeline(inbox, store, results)

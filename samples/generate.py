@@ -40,7 +40,7 @@ from samples.people import (
     make_record,
     unrelated_record,
 )
-from samples.render import LAYOUTS, render_record
+from samples.render import HELD_OUT_FONTS, LAYOUTS, render_record
 from schemas.normalize import PLACE_FIELDS, normalize_place
 from schemas.wards import WardRegistry
 
@@ -99,6 +99,7 @@ class _Item:
     render_seed: int
     layout: str | None = None
     security: bool = False
+    font: str | None = None  # None: the renderer chooses
     duplicate_of: int | None = None  # item index of the original (duplicate_record)
 
 
@@ -143,9 +144,14 @@ def generate_inbox(
     security_paper_share: float = 0.3,
     edge_cases: bool = True,
     workers: int = 1,
+    fonts: Sequence[str] = (),
 ) -> list[TruthRecord]:
     """Write `records` expected records into `out_dir` and return their truth (also written
-    to `<out_dir>.truth.jsonl`). Deterministic: the same arguments give the same bytes."""
+    to `<out_dir>.truth.jsonl`). Deterministic: the same arguments give the same bytes.
+
+    `fonts` (names of `samples.render.HELD_OUT_FONTS`): each record is typed in one of
+    them instead of the generator's own fonts; everything else (records, layouts,
+    degradations) is what the same seed gives without them."""
     out_dir = Path(out_dir)
     registry = WardRegistry.load(None)
     codes = list(wards) if wards else registry.codes()
@@ -155,6 +161,13 @@ def generate_inbox(
     bad = [f for f in formats if f not in FORMATS]
     if bad or not formats:
         raise ValueError(f"formats must be among {FORMATS}")
+    for name in fonts:
+        family = HELD_OUT_FONTS.get(name)
+        if family is None:
+            raise ValueError(f"unknown held-out font {name!r}: one of {sorted(HELD_OUT_FONTS)}")
+        if not Path(family.regular).exists():
+            raise ValueError(f"{family.regular} is missing: install fonts-freefont-ttf and "
+                             "fonts-dejavu-extra (make bench-fonts does)")
     rng = random.Random(f"inbox:{seed}")
 
     n_edge = _edge_count(records) if edge_cases else 0
@@ -212,9 +225,14 @@ def generate_inbox(
             continue
         it.layout = rng.choice(LAYOUTS[dt])
         it.security = dt != "resident_info_form" and rng.random() < security_paper_share
+    font_rng = random.Random(f"inbox:{seed}:fonts")  # its own stream: the rest is unchanged
+    for it in items + edge_items:
+        if fonts and it.duplicate_of is None:
+            it.font = font_rng.choice(list(fonts))
     for it in edge_items:
         if it.duplicate_of is not None:
             it.layout, it.security = items[it.duplicate_of].layout, items[it.duplicate_of].security
+            it.font = items[it.duplicate_of].font
 
     # group into files
     multi_formats = [f for f in formats if f in ("pdf", "tiff")]
@@ -333,7 +351,7 @@ def _build_file(out_dir: Path, job: _FileJob) -> list[TruthRecord]:
     for k, (_, it) in enumerate(job.items):
         rec = it.record
         rendered = render_record(rec, random.Random(it.render_seed), layout=it.layout,
-                                 security=it.security)
+                                 font=it.font, security=it.security)
         applied = []
         for p, page in enumerate(rendered.pages):
             d = degrade(page, job.profile, job.capture, seed=job.seed * 31 + k * 7 + p, dpi=dpi)

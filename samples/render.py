@@ -95,6 +95,29 @@ LABEL_FONTS = ["Liberation Serif", "Liberation Serif", "Noto Serif", "DejaVu Ser
                "Liberation Sans", "Noto Sans", "DejaVu Sans"]  # fmt: skip
 MONO_FONTS = ["Liberation Mono"]  # DejaVu Sans Mono lacks precomposed Vietnamese
 
+# Families the generator never picks by itself, for checking the reading on fonts it was
+# not built against (`bench.records --held-out-fonts`). GNU FreeFont comes from Debian's
+# fonts-freefont-ttf and DejaVu's condensed faces from fonts-dejavu-extra: `make
+# bench-fonts` installs both. Each has every Vietnamese letter.
+_FREE = "/usr/share/fonts/truetype/freefont/"
+HELD_OUT_FONTS: dict[str, FontFamily] = {
+    f.name: f
+    for f in (
+        FontFamily("FreeSerif", _FREE + "FreeSerif.ttf", _FREE + "FreeSerifBold.ttf",
+                   _FREE + "FreeSerifItalic.ttf"),
+        FontFamily("FreeSans", _FREE + "FreeSans.ttf", _FREE + "FreeSansBold.ttf",
+                   _FREE + "FreeSansOblique.ttf"),
+        FontFamily("DejaVu Serif Condensed", _DJV + "DejaVuSerifCondensed.ttf",
+                   _DJV + "DejaVuSerifCondensed-Bold.ttf",
+                   _DJV + "DejaVuSerifCondensed-Italic.ttf"),
+        FontFamily("Noto Serif Display", _NOTO + "NotoSerifDisplay-Regular.ttf",
+                   _NOTO + "NotoSerifDisplay-Bold.ttf", _NOTO + "NotoSerifDisplay-Italic.ttf"),
+        FontFamily("FreeMono", _FREE + "FreeMono.ttf", _FREE + "FreeMonoBold.ttf",
+                   _FREE + "FreeMonoOblique.ttf"),
+    )
+}  # fmt: skip
+HELD_OUT_MONO = "FreeMono"  # the typewriter of a held-out rendering
+
 # name -> (paper tint, guilloche line, border/ornament)
 PALETTES: dict[str, tuple[tuple[int, int, int], ...]] = {
     "green": ((240, 248, 240), (150, 208, 170), (70, 160, 110)),
@@ -799,6 +822,9 @@ def _value_line(page: Page, value: str | None, x0: float, x1: float, y: float) -
 # -- entry points ---------------------------------------------------------------------------
 def _choose_fonts(rng: random.Random, layout: str, font: str | None) -> tuple[FontFamily,
                                                                                 FontFamily]:
+    if font in HELD_OUT_FONTS:
+        held_out = HELD_OUT_FONTS[font]
+        return held_out, HELD_OUT_FONTS[HELD_OUT_MONO if layout == "typewriter_copy" else font]
     label = FONTS[font] if font else FONTS[rng.choice(LABEL_FONTS)]
     if layout == "typewriter_copy" or (font is None and rng.random() < 0.12):
         return label, FONTS[rng.choice(MONO_FONTS)]

@@ -115,6 +115,24 @@ def test_same_seed_same_bytes(inbox: tuple[Path, list], tmp_path: Path) -> None:
         assert (out / t.source_name).read_bytes() == (tmp_path / t.source_name).read_bytes()
 
 
+def test_held_out_fonts_change_the_type_and_nothing_else(
+        inbox: tuple[Path, list], tmp_path: Path) -> None:
+    """The held-out font check compares with the same seed's set: only the type changes
+    (Noto Serif Display comes with fonts-noto-core; the others need bench-fonts' packages)."""
+    _, truth = inbox
+    again = generate_inbox(tmp_path, 14, seed=7, wards=["phu-tan", "di-an", "my-phuoc"],
+                           fonts=["Noto Serif Display"])
+    typed = [(t, u) for t, u in zip(truth, again, strict=True) if t.doc_type]
+    assert typed and all(
+        (u.fields, u.layout, u.profile, u.capture, u.source_name, u.expected_status)
+        == (t.fields, t.layout, t.profile, t.capture, t.source_name, t.expected_status)
+        for t, u in typed)
+    assert all(u.font.startswith("Noto Serif Display") for _, u in typed)
+    assert not any(t.font.startswith("Noto Serif Display") for t, _ in typed)
+    with pytest.raises(ValueError, match="unknown held-out font"):
+        generate_inbox(tmp_path / "x", 1, fonts=["Comic Sans"])
+
+
 def test_edge_cases_cover_every_outcome(tmp_path: Path) -> None:
     truth = generate_inbox(tmp_path, 40, seed=1, formats=("jpg",), profiles=("clean",),
                            captures=("scan",), security_paper_share=0.0, workers=2)

@@ -542,6 +542,19 @@ def _lowercase_name(value: str) -> bool:
     return False
 
 
+# The first word of a two-word unit, in lower case, is never a word of its own in an
+# address: `thành` is followed by `phố`, `thị` by `xã` or `trấn`. Another word there is the
+# second word misread with another letter (`thành phế`, FreeMono's `ố` read `ế`: counted
+# as digitized), which the diacritic repair cannot tell.
+_UNIT_PAIRS = {"thành": {"phố"}, "thị": {"xã", "trấn"}}
+
+
+def _broken_unit_term(value: str) -> bool:
+    words = [w.strip(",.;:") for w in value.split()]
+    return any(w in _UNIT_PAIRS and nxt.lower() not in _UNIT_PAIRS[w]
+               for w, nxt in zip(words, words[1:], strict=False))
+
+
 def address_problem(value: str | None) -> str | None:
     """An address that holds two addresses (a value ran into the next line's), or a unit word
     before a number whose diacritics OCR changed (`Tố 26` for `Tổ 26`)."""
@@ -576,6 +589,8 @@ def address_problem(value: str | None) -> str | None:
 
     if _lowercase_name(value):
         return "tên sau đơn vị hành chính viết thường (có thể đọc sai)"
+    if _broken_unit_term(value):
+        return "tên đơn vị hành chính có chữ đọc sai"
     street = street_name_problem(value)
     if street:
         return street

@@ -420,3 +420,15 @@ def test_rival_readings_that_would_be_as_valid() -> None:
     assert rival_name_word("NGUYÊN", (("NGUYỄN", 48.0),))  # but not the other way round
     assert street_name_words("Số 5, đường Ngô Quyền, khu phố 3, thành phố Dĩ An") == {
         "Ngô", "Quyền"}
+
+
+def test_a_two_word_unit_whose_second_word_was_misread() -> None:
+    """FreeMono's `ố` read `ế`: `thành phế Tân Uyên` was counted as digitized (the
+    held-out font check); the diacritic repair cannot tell, the word pair can."""
+    assert address_problem("Trung tâm Y tế thành phế Tân Uyên, tỉnh Bình Dương")
+    assert address_problem("Tổ 3, thị trắn Lái Thiêu, thành phố Thuận An, tỉnh Bình Dương")
+    for fine in ("Khu phố 2, phường Tân Thành, thị xã Bến Cát, tỉnh Bình Dương",
+                 "Số 5, đường Trần Thị Bảy, phường Phú Lợi, thành phố Thủ Dầu Một, "
+                 "tỉnh Bình Dương",
+                 "Bệnh viện Đa khoa tỉnh Tây Ninh, thành phố Tây Ninh, tỉnh Tây Ninh"):
+        assert address_problem(fine) is None, fine

@@ -21,7 +21,7 @@ DEB_PACKAGES := tesseract-ocr tesseract-ocr-vie poppler-utils \
 # CI runs as root, developers usually not.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup system-packages test lint demo clean distclean bench bench-ocr bench-records bench-memory bench-robust bench-scaling bench-fonts
+.PHONY: setup system-packages test lint demo clean distclean bench bench-ocr bench-records bench-memory bench-robust bench-scaling bench-fonts bench-palettes
 
 setup: system-packages $(STAMP)
 
@@ -82,6 +82,9 @@ bench-robust: setup
 
 bench-scaling: setup
 	$(VPY) -m bench.run_all --scaling 1 2 4 8
+
+bench-palettes: setup
+	$(VPY) -m bench.palettes
 
 # The records of the fresh set seed 21, typed in fonts the generator never uses
 # (samples.render.HELD_OUT_FONTS); compare with `bench.records --records 100 --seed 21`.

@@ -37,6 +37,8 @@ __all__ = [
     "LAYOUTS",
     "FONTS",
     "PALETTES",
+    "HELD_OUT_PALETTES",
+    "HELD_OUT_FONTS",
     "Rendered",
     "render_record",
     "render_blank",
@@ -123,6 +125,15 @@ PALETTES: dict[str, tuple[tuple[int, int, int], ...]] = {
     "green": ((240, 248, 240), (150, 208, 170), (70, 160, 110)),
     "blue": ((238, 244, 252), (150, 184, 222), (70, 110, 180)),
     "pink": ((252, 240, 242), (230, 165, 182), (200, 90, 120)),
+}
+# Palettes the generator never picks, for checking the security-paper cleaning on colours it
+# was not built against (`make bench-palettes`): warm, violet, a darker teal pattern, and a
+# neutral grey one that no colour rule can tell from ink.
+HELD_OUT_PALETTES: dict[str, tuple[tuple[int, int, int], ...]] = {
+    "ochre": ((252, 248, 232), (222, 200, 130), (175, 140, 50)),
+    "violet": ((247, 241, 251), (195, 170, 220), (120, 80, 165)),
+    "dark teal": ((236, 244, 243), (110, 170, 165), (30, 110, 105)),
+    "grey": ((244, 244, 244), (175, 175, 175), (110, 110, 110)),
 }
 INK = (22, 22, 28)
 RED = (205, 30, 35)
@@ -321,7 +332,7 @@ class Page:
 # -- paper, emblem, seal, signature ---------------------------------------------------------
 def security_paper(rng: random.Random, palette: str = "green") -> Image.Image:
     """A pale guilloche sheet: two sine-wave line families, an ornamental border, a rosette."""
-    tint, line, orn = PALETTES[palette]
+    tint, line, orn = PALETTES[palette] if palette in PALETTES else HELD_OUT_PALETTES[palette]
     s = 2  # draw at half resolution, then upscale (fast, and softens the lines)
     w, h = W // s, H // s
     img = Image.new("RGB", (w, h), tint)

@@ -26,7 +26,7 @@ from multiprocessing import Pool  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from bench.ocr import _render_with_text, segment_cer  # noqa: E402
+from bench.ocr import _render_with_text, _to_cv, segment_cer  # noqa: E402
 
 PROFILES = ("light", "medium")
 
@@ -47,10 +47,7 @@ def _read(args: tuple[int, str | None, str]) -> tuple[str | None, str, int, int]
                                            security=palette is not None, palette=palette)
     page = degrade(rendered.pages[0], profile, "scan", seed=seed)
     image = page.image.convert("L") if page.image.mode == "1" else page.image
-    pixels = np.asarray(image)
-    if pixels.ndim == 3:
-        pixels = np.ascontiguousarray(pixels[:, :, ::-1])  # PIL's RGB -> OpenCV's BGR
-    text = process_page(pixels, page.dpi).text.text
+    text = process_page(_to_cv(np.asarray(image)), page.dpi).text.text
     errors, chars = segment_cer([s for _, _, s in segments[0]], text)
     return palette, profile, errors, chars
 

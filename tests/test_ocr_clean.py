@@ -189,12 +189,14 @@ def test_estimate_skew_blank_page() -> None:
 # ------------------------------------------------------------------ perspective
 
 
-def _photo_of(page: np.ndarray, corners: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+def _photo_of(page: np.ndarray, corners: np.ndarray, size: tuple[int, int],
+              desk_levels: tuple[int, int] = (30, 70)) -> np.ndarray:
     h, w = page.shape[:2]
     src = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
     m = cv2.getPerspectiveTransform(src, corners.astype(np.float32))
     rng = np.random.default_rng(1)
-    desk = rng.integers(30, 70, (size[1], size[0], 3), dtype=np.uint8)  # dark wooden desk
+    # a dark wooden desk by default
+    desk = rng.integers(*desk_levels, (size[1], size[0], 3), dtype=np.uint8)
     return cv2.warpPerspective(page, m, size, dst=desk, borderMode=cv2.BORDER_TRANSPARENT)
 
 
@@ -573,11 +575,7 @@ def test_find_page_quad_takes_the_sheet_edge_not_a_printed_frame(
     m = int(0.02 * h)
     cv2.rectangle(framed, (m, m), (w - m, h - m), (20, 20, 20), int(0.008 * h))
     corners = np.array([[260, 180], [1480, 260], [1620, 2150], [170, 2040]], np.float32)
-    src = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
-    desk = np.random.default_rng(1).integers(160, 190, (2300, 1800, 3), dtype=np.uint8)
-    photo = cv2.warpPerspective(framed, cv2.getPerspectiveTransform(src, corners),
-                                (1800, 2300), dst=desk, borderMode=cv2.BORDER_TRANSPARENT)
-    _assert_quad_found(photo, corners)
+    _assert_quad_found(_photo_of(framed, corners, (1800, 2300), desk_levels=(160, 190)), corners)
 
 
 def test_find_page_quad_refuses_a_torn_sheet() -> None:

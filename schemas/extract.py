@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rapidfuzz import fuzz
 
@@ -259,8 +259,36 @@ def _rows(lines: list[Line]) -> list[tuple[Line, list[Word]]]:
                 break
         else:
             rows.append((line, words, top, bottom, at, real))
-    placed = sorted(range(len(rows)), key=lambda k: (rows[k][4], k))
+    order: list[float] = [float(r[4]) for r in rows]
+    for k in sorted(range(len(rows)), key=lambda k: rows[k][2]):
+        above = _wrapped_from(rows, k)
+        if above is not None and order[above] < order[k]:
+            order[k] = order[above] + 0.001
+    placed = sorted(range(len(rows)), key=lambda k: (order[k], k))
     return [(rows[k][0], rows[k][1]) for k in placed]
+
+
+WRAP_GAP = 1.5  # a wrapped line starts within this many letter heights under its row
+
+
+def _wrapped_from(rows: list[tuple[Line, list[Word], int, int, int, bool]],
+                  k: int) -> int | None:
+    """The row whose value the row `k` wraps: the row just above it with a word that starts
+    where `k` starts. Tesseract reads a bordered table's value column as a block of its own,
+    after all the labels; a cell's second and third lines (`Hòa Phú, thành phố ...` under
+    `Số 226, đường ..., phường`) sit level with no label and come last in OCR order, far
+    from the value they continue."""
+    words, top = rows[k][1], rows[k][2]
+    height = statistics.median(w.height for w in words)
+    first = words[0]
+    best: int | None = None
+    for j, (_, above, atop, abottom, _, _) in enumerate(rows):
+        if j == k or atop >= top or top - abottom > WRAP_GAP * height:
+            continue
+        if any(abs(w.left - first.left) <= 0.5 * height for w in above) and (
+                best is None or atop > rows[best][2]):
+            best = j
+    return best
 
 
 def _read_down(words: list[Word]) -> bool:
@@ -317,6 +345,9 @@ class _Label:
     full: int = 0  # length of the whole label's key, for a label's first words (wrapped)
     last_marked: str = ""  # the last word as printed, lowercase, diacritics kept (`vợ`)
     rest: str = ""  # for a label's first words: the words that wrapped (`chu ho`)
+    # the last word is what tells this label from another field's (`cha` of `ho chu dem ten
+    # cha`, `me`, `vo`), not just the end of a label no other one begins like (`tai`)
+    decisive_last: bool = True
 
     @property
     def size(self) -> int:
@@ -355,6 +386,13 @@ def _labels(doc_type: DocType) -> list[_Label]:
             if key not in whole and prefixes.get(key) == {lab.field}:
                 labels.append(_Label(lab.field, key, k, words[k - 1], len(lab.key),
                                      rest=" ".join(words[k:])))
+    fronts: dict[str, set[str]] = {}
+    for lab in labels:
+        words = lab.key.split(" ")
+        for k in range(1, lab.n_words + 1):
+            fronts.setdefault(" ".join(words[:k]), set()).add(lab.field)
+    labels = [replace(lab, decisive_last=bool(
+        fronts.get(lab.key.rsplit(" ", 1)[0], set()) - {lab.field})) for lab in labels]
     return list(dict.fromkeys(labels))
 
 
@@ -421,7 +459,7 @@ def _find_labels(line: _Line, labels: list[_Label]) -> list[_Match]:
                     # letter off is another word (`Họ, chữ đệm, tên: Cao ...` is not `... tên
                     # cha`) unless the colon shows the label ends there
                     if (lab.n_words > 1 and n >= lab.n_words and len(last) <= 4
-                            and toks[idx[-1]].key not in (last, rest)
+                            and lab.decisive_last and toks[idx[-1]].key not in (last, rest)
                             and not toks[idx[-1]].text.endswith(":")):
                         continue
                     # ... and so is the same letters with other marks, read as marked (`tên
@@ -740,17 +778,29 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
             continue
         if not matches:
             if last_fields and not pending and not any(
-                    _real_word(t.text) or _NUMBER.fullmatch(t.text) for t in ln.toks):
+                    _real_word(t.text) or _NUMBER.fullmatch(t.text) or (
+                        # `An` of `tỉnh Long An` wrapped alone: two letters, read surely
+                        len(ln.toks) <= 2 and t.conf >= SPECK_MAX_CONF
+                        and _real_word(t.text, min_letters=2))
+                    for t in ln.toks):
                 # debris between a value and its wrapped rest (the security pattern, a
                 # stamp): skipped, so the rest still joins the value
                 continue
             # value on the next line, or continuation of a wrapped value
             if pending:
                 if columns is not None:
+                    wrapped = [f for f in last_fields if f.endswith(_WRAPPING_CELLS)]
                     for who, seg in _column_parts(ln.toks, columns):
-                        for f in pending:
-                            if f.startswith(who):
+                        # a column with no value pending goes on with its own (the wife's
+                        # address wraps beside the husband's, which is blank)
+                        into = [f for f in pending if f.startswith(who)] or [
+                            f for f in wrapped if f.startswith(who)]
+                        for f in into:
+                            if f in pending:
                                 found[f].toks = _content(found[f].toks) + seg
+                            else:
+                                found[f].toks.extend(seg)
+                    pending = pending + wrapped
                 else:
                     for f in pending:
                         vt = _value_toks(_after_label_rest(ln.toks, found[f].label_rest))
@@ -766,8 +816,7 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
                     # wrapped cells: an address, or a date whose year went to the next line
                     for who, seg in _column_parts(ln.toks, columns):
                         for f in last_fields:
-                            if f.startswith(who) and f.endswith(
-                                    ("residence", "date_of_birth", "_name")):
+                            if f.startswith(who) and f.endswith(_WRAPPING_CELLS):
                                 found[f].toks.extend(seg)
                     continue
                 # a wrapped line continues the value that ran to the end of the line above
@@ -880,6 +929,11 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
 _SIGNING = re.compile(r"^(?:[a-z]+ )+ngay \d{1,2} [a-z]+ \d{1,2} [a-z]+ \d{4}$")
 
 
+# the two-column marriage table's cells that wrap: an address, a date whose year went to the
+# next line, a long name
+_WRAPPING_CELLS = ("residence", "date_of_birth", "_name")
+
+
 def _after_label_rest(toks: list[_Tok], rest: str) -> list[_Tok]:
     """The line's words after the wrapped end of a label (`hộ` under `17. Số định danh cá
     nhân của chủ`): those words are the label's, not the value's first."""
@@ -912,6 +966,9 @@ def _continues(ln: _Line, found: dict[str, _Acc], fields: list[str]) -> bool:
         return False
     if sum(len(t.key) for t in toks) < 1.8 * len(toks):
         return False  # mostly one-letter debris
+    worded = [t for t in toks if sum(ch.isalpha() for ch in t.text) >= 2]
+    if worded and sum(_real_word(t.text, min_letters=2) for t in worded) < 0.5 * len(worded):
+        return False  # letters Tesseract made of a stamp or a pattern (`tO Œœ CỚIút (CG)`)
     keys = " ".join(t.key for t in toks)
     if re.search(r"\bmau\b.*\d|\btiep theo\b|\btrang \d", keys):
         return False
@@ -968,11 +1025,11 @@ def _row_like(ln: _Line, label_left: int) -> bool:
 _NUMBER = re.compile(r"\W*\d+(?:[./-]\d+)*\W*")
 
 
-def _real_word(text: str) -> bool:
+def _real_word(text: str, min_letters: int = 3) -> bool:
     """A word of 3+ letters that can be Vietnamese, in plain casing (`không`, `Tôn`,
     `NAM`): not the letters Tesseract makes of a security pattern (`YfÌt†tlƒn`, `tIỆ`)."""
     core = re.sub(r"^[\W\d_]+|[\W\d_]+$", "", text)
-    if len(core) < 3 or not core.isalpha():
+    if len(core) < min_letters or not core.isalpha():
         return False
     # letters whose capital is their small letter made bigger (`Ư`, `Ơ`, `O`, `C`...) are
     # read in the wrong case now and then (`DƯƠng` for `Dương`)

@@ -103,3 +103,89 @@ def test_marks_around_known_place_names_are_dropped_and_others_kept() -> None:
     # inside a unit's two words, and a short token holding a symbol before a known name
     assert drop_debris_by_place_names("khu v phố 2, thành v phố Thuận An, tỉnh £ỉ Bình Dương",
                                       names) == "khu phố 2, thành phố Thuận An, tỉnh Bình Dương"
+
+
+def _line_at(text: str, left: int, top: int, conf: float = 95.0) -> Line:
+    """One OCR line placed on the page: 20 px per character, 30 px high."""
+    words: list[Word] = []
+    x = left
+    for token in text.split(" "):
+        words.append(Word(token, conf, x, top, 20 * len(token), 30, (0, 0, top)))
+        x += 20 * (len(token) + 1)
+    return Line(words)
+
+
+def _page(*lines: Line) -> PageText:
+    return PageText(lines=list(lines), mean_conf=95.0, quality=0.95, width=2480, height=3508)
+
+
+def test_table_cell_wrapped_lines_read_after_all_labels_join_their_value() -> None:
+    # Tesseract reads a bordered table's label column, then the value column as a block of
+    # its own: a cell's second and third lines sit level with no label and come last
+    page = _page(
+        _line_at("PHIẾU THU THẬP THÔNG TIN DÂN CƯ", 600, 100),
+        _line_at("12. Nơi thường trú", 250, 390),  # centred in its three-line cell
+        _line_at("13. Nơi ở hiện tại", 250, 600),
+        _line_at("14. Nghề nghiệp", 250, 700),
+        _line_at("Số 226, đường Huỳnh Văn Lũy, ấp 2, phường", 1100, 380),
+        _line_at("Hòa Phú, thành phố Thủ Dầu Một, tỉnh Bình", 1100, 440),
+        _line_at("Dương", 1100, 500),
+        _line_at("khu phố 12, phường An Thạnh, thành phố", 1100, 600),
+        _line_at("Thuận An, tỉnh Bình Dương", 1100, 650),
+        _line_at("Tài xế", 1100, 700),
+    )
+    v = values(DC01, page)
+    assert v["permanent_address"] == ("Số 226, đường Huỳnh Văn Lũy, ấp 2, phường Hòa Phú, "
+                                      "thành phố Thủ Dầu Một, tỉnh Bình Dương")
+    assert v["current_address"] == ("khu phố 12, phường An Thạnh, thành phố Thuận An, "
+                                    "tỉnh Bình Dương")
+    assert v["occupation"] == "Tài xế"
+
+
+def test_two_letter_word_wrapped_alone_ends_the_value() -> None:
+    text = ("10. Nơi đăng ký khai sinh: Ủy ban nhân dân Xã Tân Phú, huyện Đức Hòa, tỉnh Long\n"
+            "An\n"
+            "11. Quê quán: Xã Tân Phú, huyện Đức Hòa, tỉnh Long An")
+    v = values(DC01, PageText.from_text(text))
+    assert v["birth_registration_place"] == ("Ủy ban nhân dân Xã Tân Phú, huyện Đức Hòa, "
+                                             "tỉnh Long An")
+
+
+def test_label_with_its_last_letter_lost_is_still_the_label() -> None:
+    # `Nơi ở hiện tạ`: no other label starts like it, so its short last word need not be exact
+    text = ("12. Nơi thường trú: Tổ 3, khu phố 2, phường Phú Tân\n"
+            "13. Nơi ở hiện tạ Số 218/17, đường Huỳnh Văn Lũy, khu phố 4\n"
+            "14. Nghề nghiệp: Nội trợ")
+    v = values(DC01, PageText.from_text(text))
+    assert v["permanent_address"] == "Tổ 3, khu phố 2, phường Phú Tân"
+    assert v["current_address"] == "Số 218/17, đường Huỳnh Văn Lũy, khu phố 4"
+
+
+def test_stamp_letters_after_a_wrapped_value_are_not_joined() -> None:
+    text = ("10. Nơi đăng ký khai sinh: Ủy ban nhân dân Xã Thạnh Phú, huyện Cờ\n"
+            "Đỏ, thành phố Cần Thơ\n"
+            "tO Œœ ¬i Œ CỚIút +> (CG) 2\n"
+            "11. Quê quán: Xã Thạnh Phú, huyện Cờ Đỏ, thành phố Cần Thơ")
+    v = values(DC01, PageText.from_text(text))
+    assert v["birth_registration_place"] == ("Ủy ban nhân dân Xã Thạnh Phú, huyện Cờ Đỏ, "
+                                             "thành phố Cần Thơ")
+
+
+def test_wife_address_wraps_beside_a_blank_husband_address() -> None:
+    page = _page(
+        _line_at("GIẤY CHỨNG NHẬN KẾT HÔN", 700, 100),
+        _line_at("Họ, chữ đệm, tên chồng: Họ, chữ đệm, tên vợ:", 260, 200),
+        _line_at("Ngô Văn Phúc", 360, 250),
+        _line_at("Hoàng Kim An", 1360, 250),
+        _line_at("Nơi cư trú:", 260, 300),
+        _line_at("Nơi cư trú: Số 243, đường Yersin, ấp 8,", 1260, 300),
+        _line_at("phường Bình Hòa, thành phố Thuận An,", 1340, 350),
+        _line_at("tỉnh Bình Dương", 1360, 400),
+        _line_at("Số định danh cá nhân: 074089346677", 260, 450),
+        _line_at("Số định danh cá nhân: 092191363090", 1260, 450),
+    )
+    v = values(DocType.MARRIAGE_CERTIFICATE, page)
+    assert v["wife_residence"] == ("Số 243, đường Yersin, ấp 8, phường Bình Hòa, "
+                                   "thành phố Thuận An, tỉnh Bình Dương")
+    assert v.get("husband_residence", "") == ""
+    assert v["wife_id"] == "092191363090"

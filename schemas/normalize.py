@@ -315,7 +315,16 @@ def normalize_place(value: str | None) -> str | None:
     # place starts with one (the apostrophe of `H'Mông` is inside the word)
     text = re.sub(r"(?<!\S)['’‘`\"“”]+(?=[^\W\d_])", "", text)
     text = _lost_level_commas(text)
+    text = _DIGIT_READ_AS_LETTER.sub(
+        lambda m: m[0].translate(_LETTER_AS_DIGIT) if any(ch.isdigit() for ch in m[0])
+        else m[0], text)
     return text[:1].upper() + text[1:]
+
+
+# a number of an address with a `1` read `I` or `l`, or a `0` read `O` (`Tổ I9`): letters
+# among digits, alone as a word; a letter with no digit (`ấp II`) may be a Roman numeral
+_DIGIT_READ_AS_LETTER = re.compile(r"(?<![^\s/])[\dIlO]+(?=/|[,.]?(?:\s|$))")
+_LETTER_AS_DIGIT = str.maketrans("IlO", "110")
 
 
 def _lost_level_commas(text: str) -> str:

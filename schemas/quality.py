@@ -634,12 +634,23 @@ _UNIT_THEN_MARK = re.compile(
     r"|thị trấn|đường|xóm|thôn|tổ)[.,](?= )")
 
 
+# a full stop where the comma between two levels was printed (`khu phố 1. phường Phú Tân`,
+# `Số 281. đường ...`, `An Phú., thành phố`: measured on a serif font whose comma Tesseract
+# reads as a stop); a unit word in lowercase follows, so an abbreviation (`TP. Thủ Dầu
+# Một`) is left alone
+_STOP_FOR_COMMA = re.compile(
+    r"(?<=[^\W_])\.(?:,|(?= (?:phường|xã|huyện|quận|tỉnh|ấp|thành phố|khu phố|thị xã"
+    r"|thị trấn|đường|xóm|thôn|tổ) ))")
+
+
 def repair_place_terms(value: str | None) -> str | None:
     """Give known place terms their diacritics back (`Bênh viện Từ Dũ` -> `Bệnh viện ...`),
-    and drop a full stop or comma OCR put right after a unit word (`phường. An Phú`)."""
+    drop a full stop or comma OCR put right after a unit word (`phường. An Phú`), and read a
+    full stop between two levels as the comma it is (`khu phố 1. phường Phú Tân`)."""
     if not value:
         return value
     value = _UNIT_THEN_MARK.sub(r"\1", value)
+    value = _STOP_FOR_COMMA.sub(",", value)
     words = value.split(" ")
     for folded, model in _TERM_FOLDS:
         n = len(folded)

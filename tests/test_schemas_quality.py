@@ -435,3 +435,23 @@ def test_a_two_word_unit_whose_second_word_was_misread() -> None:
                  "tỉnh Bình Dương",
                  "Bệnh viện Đa khoa tỉnh Tây Ninh, thành phố Tây Ninh, tỉnh Tây Ninh"):
         assert address_problem(fine) is None, fine
+
+
+def test_a_full_stop_between_two_levels_is_the_comma_printed_there() -> None:
+    # a serif font whose comma Tesseract reads as a stop (FreeSerif, `make bench-fonts`)
+    from schemas.quality import repair_place_terms
+
+    assert repair_place_terms("Số 281. đường Cách Mạng Tháng Tám. khu phố 1. phường Phú Tân"
+                              ) == "Số 281, đường Cách Mạng Tháng Tám, khu phố 1, phường Phú Tân"
+    assert repair_place_terms("Khu phố 2, phường An Phú., thành phố Thuận An") == (
+        "Khu phố 2, phường An Phú, thành phố Thuận An")
+    # an abbreviation, and a stop before a capitalized word, are not a level's comma
+    assert repair_place_terms("TP. Thủ Dầu Một") == "TP. Thủ Dầu Một"
+    assert repair_place_terms("Số 5, đường Lê Lợi. Phường X") == "Số 5, đường Lê Lợi. Phường X"
+
+
+def test_an_address_number_with_a_one_read_as_a_letter_is_a_number() -> None:
+    assert normalize_place("Tổ I9, ấp 2, phường Bình Chuẩn") == "Tổ 19, ấp 2, phường Bình Chuẩn"
+    assert normalize_place("Số 2l/O3, đường Lê Lợi") == "Số 21/03, đường Lê Lợi"
+    # letters with no digit may be a Roman numeral (`ấp II`): kept as read
+    assert normalize_place("Tổ I, ấp II, phường An Phú") == "Tổ I, ấp II, phường An Phú"

@@ -96,9 +96,11 @@ def _strip_glued_rule(text: str) -> str:
 # (`L2/11/2021`: OCR read the 1 of `12` as `L`) means the token was misread. Inside a token
 # that is otherwise digits and separators, the usual OCR confusions are read as digits (and
 # the reading says so: a repaired date needs a second reading to confirm it).
-_DIGIT_LIKE = "0-9LlIi|!OoSBG"
+# `Ø` is how Tesseract reads a serif font's zero now and then (`tháng Ø7`, FreeSerif)
+_DIGIT_LIKE = "0-9LlIi|!OoØøSBG"
 _DIGIT_REPAIR = str.maketrans({"L": "1", "l": "1", "I": "1", "i": "1", "|": "1", "!": "1",
-                               "O": "0", "o": "0", "S": "5", "B": "8", "G": "6"})
+                               "O": "0", "o": "0", "Ø": "0", "ø": "0", "S": "5", "B": "8",
+                               "G": "6"})
 _D = f"[{_DIGIT_LIKE}]"
 _NUMERIC_DATE = re.compile(
     rf"(?<![\w|!])({_D}{{1,2}})\s*[/.\-]\s*({_D}{{1,2}})\s*[/.\-]\s*({_D}{{4}})(?![\w|!])")
@@ -141,6 +143,23 @@ def read_date(value: str | None) -> DateReading:
         return DateReading(None)
     text = unicodedata.normalize("NFC", _cut_in_words(value)).translate(_MARKS)
     plain = _SPACES.sub(" ", strip_diacritics(text))
+    found = _date_in(plain)
+    if found.shaped:
+        return found
+    # a number cut in two by a space (`09/1 1/2019`, `năm 201 I`): read joined, and held for
+    # a clerk like a repaired digit
+    joined = _SPLIT_NUMBER.sub("", plain)
+    if joined != plain:
+        found = _date_in(joined)
+        if found.shaped:
+            return DateReading(found.date, True, True)
+    return DateReading(None)
+
+
+_SPLIT_NUMBER = re.compile(rf"(?<=\d) (?={_D})|(?<={_D}) (?=\d)")
+
+
+def _date_in(plain: str) -> DateReading:
     for m in chain(_NUMERIC_DATE.finditer(plain), _WORDY_DATE.finditer(plain)):
         token = "".join(m.groups())
         letters = sum(not ch.isdigit() for ch in token)
@@ -208,8 +227,9 @@ def normalize_sex(value: str | None) -> str | None:
     return None
 
 
-_ID_CONFUSABLE = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "i": "1",
-                                "|": "1", "!": "1", "S": "5", "B": "8", "Z": "2"})
+_ID_CONFUSABLE = str.maketrans({"O": "0", "o": "0", "D": "0", "Ø": "0", "ø": "0", "l": "1",
+                                "I": "1", "i": "1", "|": "1", "!": "1", "S": "5", "B": "8",
+                                "Z": "2"})
 
 
 def normalize_id(value: str | None) -> str | None:
@@ -220,7 +240,7 @@ def normalize_id(value: str | None) -> str | None:
         return None
     compact = re.sub(r"[\s.\-]", "", text)
     # take the first run that looks like a number (the value may be followed by other text)
-    m = re.search(r"[0-9OoDlIi|!SBZ]*\d[0-9OoDlIi|!SBZ]*", compact)
+    m = re.search(r"[0-9OoDØølIi|!SBZ]*\d[0-9OoDØølIi|!SBZ]*", compact)
     if not m:
         return compact
     token = m.group(0)

@@ -5,12 +5,14 @@ from datetime import date
 import pytest
 
 from schemas.normalize import (
+    id_repaired,
     normalize_date,
     normalize_id,
     normalize_name,
     normalize_occupation,
     normalize_registration_number,
     normalize_sex,
+    read_date,
 )
 from schemas.records import DocType
 from schemas.validate import validate_fields
@@ -153,3 +155,16 @@ def test_an_occupation_read_partly_in_capitals_is_in_sentence_case() -> None:
     assert normalize_occupation("Kỹ sư IT") == "Kỹ sư IT"
     assert normalize_occupation("CNV") == "CNV"
     assert normalize_occupation("Giáo viên") == "Giáo viên"
+
+
+def test_a_date_number_cut_by_a_space_or_read_with_a_slashed_zero_is_read_and_held() -> None:
+    # FreeSerif (`make bench-fonts`): `09/1 1/2019`, `năm 201 I`, `tháng Ø7`; the date is
+    # read, and marked repaired so that a clerk confirms it
+    for text, day in (("09/1 1/2019", date(2019, 11, 9)),
+                      ("ngày 13 tháng 08 năm 201 I", date(2011, 8, 13)),
+                      ("ngày 27 tháng Ø7 năm 2011", date(2011, 7, 27))):
+        found = read_date(text)
+        assert found.date == day and found.repaired, text
+    assert not read_date("ngày 02 tháng 12 năm 1976").repaired
+    assert normalize_id("Ø79162160260") == "079162160260"
+    assert id_repaired("Ø79162160260")

@@ -320,7 +320,9 @@ def _drop_specks(toks: list[_Tok]) -> list[_Tok]:
     floor = MIN_HEIGHT_SHARE * statistics.median(heights)
     # a word read with confidence keeps its place whatever its box (`tộc:` at 90 % came with
     # the 3 px box of the leader under it, and the ethnicity's label was lost)
-    return [t for t in toks if not t.key or t.height >= floor or t.conf >= SPECK_MAX_CONF]
+    # (a lone letter is not: `A` at 93 % in a 3 px box over the `A` of `An`)
+    return [t for t in toks if not t.key or t.height >= floor
+            or (t.conf >= SPECK_MAX_CONF and len(t.key) >= 2)]
 
 
 def _lines(pages: list[PageText]) -> list[_Line]:

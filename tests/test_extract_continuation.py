@@ -189,3 +189,14 @@ def test_wife_address_wraps_beside_a_blank_husband_address() -> None:
                                    "thành phố Thuận An, tỉnh Bình Dương")
     assert v.get("husband_residence", "") == ""
     assert v["wife_id"] == "092191363090"
+
+
+def test_a_lone_letter_in_a_speck_sized_box_does_not_end_the_value() -> None:
+    # Tesseract read an `A` 3 px high, at 93 %, over the `A` of `An,`: a lone letter in a
+    # speck's box is a speck however sure, and the value goes on to `An`
+    line = _line_at("Quê quán: Xã Quỳnh Lưu, huyện Quỳnh Lưu, tỉnh Nghệ", 260, 400)
+    x = line.words[-1].right
+    line.words += [Word("A", 93.0, x + 28, 380, 20, 3, (0, 0, 400)),
+                   Word("An,", 74.0, x + 17, 400, 60, 30, (0, 0, 400))]
+    v = values(DocType.BIRTH_CERTIFICATE, _page(_line_at("GIẤY KHAI SINH", 900, 100), line))
+    assert v["home_town"] == "Xã Quỳnh Lưu, huyện Quỳnh Lưu, tỉnh Nghệ An"

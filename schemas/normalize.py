@@ -47,6 +47,7 @@ __all__ = [
     "normalize_occupation",
     "normalize_id",
     "normalize_registration_number",
+    "registration_number_repaired",
     "normalize_ethnicity",
     "normalize_nationality",
     "normalize_marital_status",
@@ -261,9 +262,24 @@ def id_repaired(value: str | None) -> bool:
     return bool(norm) and norm.isdigit() and norm not in compact
 
 
+# a stroke glued to a number's digits is a `1` read as a mark (`24]` for 241, runner-up
+# `241`): trimmed as edge junk it silently drops a digit, and a number loses nothing to the
+# checks
+# (before the digits only a letter: a `|` or `[` there is as likely a cell's rule)
+_ONE_AS_MARK = re.compile(r"(?<=\d)[\]\[|!lI](?=[\d/\s]|$)|(?<![^\s/])[lI](?=\d)")
+
+
+def registration_number_repaired(value: str | None) -> bool:
+    """Whether `normalize_registration_number` read a mark glued to the digits as a `1`:
+    the number then needs a clerk."""
+    return bool(value and _ONE_AS_MARK.search(unicodedata.normalize("NFC", value).strip()))
+
+
 def normalize_registration_number(value: str | None) -> str | None:
     """As printed, trimmed (`675`, `02/1992`, `KS0001`, `123/2017/KS`); a slash read twice
-    (`391//2021`) is one."""
+    (`391//2021`) is one; a stroke glued to the digits is a `1` (`24]` -> `241`)."""
+    if value:
+        value = _ONE_AS_MARK.sub("1", unicodedata.normalize("NFC", value).strip())
     text = clean_text(value)
     if not text:
         return None

@@ -23,6 +23,7 @@ from schemas.normalize import (
     normalize_field,
     parse_date_in_words,
     read_date,
+    registration_number_repaired,
     repair_place_names,
 )
 from schemas.quality import (
@@ -397,6 +398,8 @@ def _read_one(
             continue
         repaired = ((name in DATE_FIELDS and read_date(raw[name].value).repaired)
                     or (name in ID_FIELDS and id_repaired(raw[name].value))
+                    or (name == "registration_number"
+                        and registration_number_repaired(raw[name].value))
                     or name in zero_repairs)
         if repaired and confirmed.get(name) != 0.0:
             messages.append(f"{FIELD_LABELS.get(name, name)}: có chữ cái đọc thành chữ số "

@@ -455,3 +455,11 @@ def test_an_address_number_with_a_one_read_as_a_letter_is_a_number() -> None:
     assert normalize_place("Số 2l/O3, đường Lê Lợi") == "Số 21/03, đường Lê Lợi"
     # letters with no digit may be a Roman numeral (`ấp II`): kept as read
     assert normalize_place("Tổ I, ấp II, phường An Phú") == "Tổ I, ấp II, phường An Phú"
+
+
+def test_a_registration_number_with_a_stroke_for_a_one_goes_to_a_clerk() -> None:
+    assert _read(BIRTH.format(name="NGUYỄN THỊ AN")).status is Status.DIGITIZED
+    r = _read(BIRTH.format(name="NGUYỄN THỊ AN").replace("Số: 675", "Số: 67]"))
+    assert r.fields["registration_number"] == "671"
+    assert r.status is Status.NEEDS_REVIEW
+    assert any(m.startswith("Số (đăng ký)") for m in r.reasons), r.reasons

@@ -168,3 +168,17 @@ def test_a_date_number_cut_by_a_space_or_read_with_a_slashed_zero_is_read_and_he
     assert not read_date("ngày 02 tháng 12 năm 1976").repaired
     assert normalize_id("Ø79162160260") == "079162160260"
     assert id_repaired("Ø79162160260")
+
+
+def test_a_stroke_glued_to_a_registration_number_is_a_one_held_for_a_clerk() -> None:
+    # `Số: 24]` (runner-up `241`): trimmed as edge junk, the number lost a digit and was
+    # counted (seed 111, a phone photo)
+    from schemas.normalize import registration_number_repaired
+
+    assert normalize_registration_number("24]") == "241"
+    assert registration_number_repaired("24]")
+    assert normalize_registration_number("2l/2003") == "21/2003"
+    # a rule before the digits may be a cell's border: left to the edge trimming
+    assert normalize_registration_number("|62/2003") == "62/2003"
+    for plain in ("241", "296/1990", "KS0001", "123/2017/KS"):
+        assert not registration_number_repaired(plain), plain

@@ -287,6 +287,16 @@ def record_outcomes(secured: Secured, pages: list[PageResult], today: date) -> F
                     record["duplicate_of"] = {
                         "record_id": owner, "source_name": first.get("source_name"),
                     }
+            elif reading.status == "needs_review" and reading.business_key:
+                # a second scan of a record already read (digitized, or waiting for a clerk)
+                # is a duplicate of it, not one more item in the review queue: the run's
+                # settling decides (Archive.settle_key)
+                key_hash = Archive.key_hash(record["doc_type"], reading.business_key)
+                claims.append((record["doc_type"], key_hash))
+                record["claim"] = {"doc_type": record["doc_type"], "key_hash": key_hash,
+                                   "status": record["status"], "reasons": record["reasons"]}
+                rt.archive.claim_key_in_review(
+                    record["doc_type"], reading.business_key, rid, drop.received_at + rid)
             records.append(record)
     for record in records:
         if record.get("doc_type") and record.get("pages"):

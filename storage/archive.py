@@ -11,6 +11,7 @@ Layout (docs/storage.md explains why):
     searchable/<record_id>.pdf                  the record's pages joined: one searchable PDF
     index/<ward>/<record_id>/<type>.<status>.<day>  empty marker per record: what counters count
     keys/<doc_type>/<key_hash>/<record_id>      business-key claims, for deduplication
+    review-keys/<doc_type>/<key_hash>/<record_id>  the same for records read with doubts
     quarantine/<source_id>.json                 inputs that could not be read, with the reason
     counters/<ward>.json                        counter snapshot, recomputed from the index
 
@@ -78,6 +79,10 @@ def drop_order(drop: dict[str, Any]) -> tuple[str, str]:
 MSG_ALREADY_SUBMITTED = "Tệp này đã được nộp trước đó / This file was already submitted"
 MSG_ALREADY_DIGITIZED = (
     "Hồ sơ này đã được số hóa từ tệp khác / This record was already digitized from another file"
+)
+MSG_ALREADY_IN_REVIEW = (
+    "Hồ sơ này đã có từ tệp khác, đang chờ kiểm tra / "
+    "This record came already from another file, which is waiting for review"
 )
 
 
@@ -305,9 +310,19 @@ class Archive:
         claims = self.claims(doc_type, key_hash)
         return claims[0][1] if claims else rid
 
-    def claims(self, doc_type: str, key_hash: str) -> list[tuple[str, str]]:
-        """(claimed_at, record_id) of every claim on a business key, earliest first."""
-        prefix = f"keys/{doc_type}/{key_hash}/"
+    def claim_key_in_review(self, doc_type: str, business_key: str, rid: str,
+                            claimed_at: str) -> None:
+        """Note that a record sent to review was read with this business key: the same record
+        again (a second scan) is a duplicate of it, not a second item in the review queue.
+        Such claims never take a key from a digitized record (`settle_key`)."""
+        key_hash = self.key_hash(doc_type, business_key)
+        self.store.put(f"review-keys/{doc_type}/{key_hash}/{rid}", claimed_at.encode())
+
+    def claims(self, doc_type: str, key_hash: str, *, review: bool = False
+               ) -> list[tuple[str, str]]:
+        """(claimed_at, record_id) of every claim on a business key, earliest first (`review`:
+        the claims of records sent to review)."""
+        prefix = f"{'review-keys' if review else 'keys'}/{doc_type}/{key_hash}/"
         found = []
         for key in self.store.list(prefix):
             try:
@@ -380,10 +395,11 @@ class Archive:
 
     def settle_key(self, doc_type: str, key_hash: str) -> set[str]:
         """Make the records claiming one business key agree with the claims, as stored now:
-        the earliest claim is `digitized`, the others are `duplicate` of it."""
+        the earliest claim is `digitized`, the others are `duplicate` of it; then the records
+        sent to review with that key (`_settle_review_claims`)."""
         claims = self.claims(doc_type, key_hash)
         if not claims:
-            return set()
+            return self._settle_review_claims(doc_type, key_hash, None, {})
         owner_rid = claims[0][1]
         owner = self.get_record(owner_rid) or {}
         touched: set[str] = set()
@@ -407,6 +423,45 @@ class Archive:
                                           "source_name": owner.get("source_name")}
             else:
                 self._put_marker(record)
+                continue
+            self.put_record(record)
+            touched.add(record["ward_folder"])
+        return touched | self._settle_review_claims(doc_type, key_hash, owner_rid, owner)
+
+    def _settle_review_claims(self, doc_type: str, key_hash: str, owner_rid: str | None,
+                              owner: dict[str, Any]) -> set[str]:
+        """Records sent to review that were read with a key another record holds: the key's
+        digitized owner if there is one, else the earliest of them. The others are
+        `duplicate` of it (RECORDS.md: the same record again); one that is the owner again,
+        or whose key is no longer claimed, gets its own review back."""
+        review = []
+        for _, rid in self.claims(doc_type, key_hash, review=True):
+            record = self.get_record(rid)
+            natural = (record or {}).get("claim") or {}
+            # not written yet, or no longer what it was read as (approved, rejected by a clerk)
+            if record is not None and natural.get("status") == "needs_review" and record[
+                    "status"] in ("needs_review", "duplicate"):
+                review.append((rid, record, natural))
+        if not review:
+            return set()
+        message = MSG_ALREADY_DIGITIZED
+        if owner_rid is None:
+            owner_rid, owner, _ = review[0]
+            message = MSG_ALREADY_IN_REVIEW
+        touched: set[str] = set()
+        for rid, record, natural in review:
+            if rid == owner_rid and record["status"] == "duplicate":
+                record["status"] = "needs_review"
+                record["reasons"] = natural.get("reasons", [])
+                record["duplicate_of"] = None
+            elif rid != owner_rid and (
+                    record["status"] == "needs_review" or record["reasons"] != [message]
+                    or (record.get("duplicate_of") or {}).get("record_id") != owner_rid):
+                record["status"] = "duplicate"
+                record["reasons"] = [message]
+                record["duplicate_of"] = {"record_id": owner_rid,
+                                          "source_name": owner.get("source_name")}
+            else:
                 continue
             self.put_record(record)
             touched.add(record["ward_folder"])

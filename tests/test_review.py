@@ -285,3 +285,94 @@ def test_history_is_json_serializable_record(archive: Archive) -> None:
     review("approve", rec["record_id"])
     raw = archive.store.get(f"records/{rec['record_id']}.json")
     assert [h["action"] for h in json.loads(raw)["history"]] == ["set", "approve"]
+
+
+# ------------------------------------------------------- second scans of a record in review
+
+
+def add_read_in_review(archive: Archive, fields: dict[str, Any], n: int | None = None
+                       ) -> dict[str, Any]:
+    """A record sent to review as the pipeline writes it: with the key it was read with."""
+    record = add(archive, fields=fields, reasons=["Họ, chữ đệm, tên: cần kiểm tra"], n=n)
+    bkey = business_key("birth_certificate", fields)
+    assert bkey
+    record["claim"] = {"doc_type": "birth_certificate",
+                       "key_hash": Archive.key_hash("birth_certificate", bkey),
+                       "status": "needs_review", "reasons": record["reasons"]}
+    archive.put_record(record)
+    archive.claim_key_in_review("birth_certificate", bkey, record["record_id"],
+                                record["provenance"]["received_at"] + record["record_id"])
+    return record
+
+
+def settle(archive: Archive, record: dict[str, Any]) -> None:
+    archive.settle_key("birth_certificate", record["claim"]["key_hash"])
+    archive.refresh_counters(["phu-tan"])
+
+
+def test_a_second_scan_in_review_of_a_digitized_record_is_its_duplicate(
+        archive: Archive) -> None:
+    n = next(_seq)
+    first = add(archive, status="digitized", fields=birth_fields(n), n=n)
+    again = add_read_in_review(archive, birth_fields(n))
+    settle(archive, again)
+    stored = archive.get_record(again["record_id"])
+    assert stored["status"] == "duplicate"
+    assert stored["duplicate_of"]["record_id"] == first["record_id"]
+    assert "already digitized" in stored["reasons"][0]
+    assert digitized(archive) == 1 and snapshot(archive, "phu-tan", "needs_review") == 0
+    # the clerk's queue holds nothing to do twice
+    assert again["record_id"] not in review("list").stdout
+    assert verify(archive).ok, verify(archive).drifts
+    # a record in review with another key stays for the clerk
+    other = add_read_in_review(archive, birth_fields(next(_seq)))
+    settle(archive, other)
+    assert archive.get_record(other["record_id"])["status"] == "needs_review"
+
+
+def test_two_scans_in_review_of_one_record_leave_one_for_the_clerk(archive: Archive) -> None:
+    n = next(_seq)
+    first = add_read_in_review(archive, birth_fields(n), n=n)
+    again = add_read_in_review(archive, birth_fields(n))
+    settle(archive, again)
+    assert archive.get_record(first["record_id"])["status"] == "needs_review"
+    held = archive.get_record(again["record_id"])
+    assert held["status"] == "duplicate"
+    assert held["duplicate_of"]["record_id"] == first["record_id"]
+    assert "waiting for review" in held["reasons"][0]
+    # the clerk approves the first: counted once, the second stays its duplicate
+    assert review("approve", first["record_id"]).exit_code == 0
+    assert archive.get_record(first["record_id"])["status"] == "digitized"
+    held = archive.get_record(again["record_id"])
+    assert held["status"] == "duplicate" and "already digitized" in held["reasons"][0]
+    assert digitized(archive) == 1
+    assert verify(archive).ok, verify(archive).drifts
+
+
+def test_rejecting_the_first_scan_gives_the_second_back_to_the_clerk(archive: Archive) -> None:
+    n = next(_seq)
+    first = add_read_in_review(archive, birth_fields(n), n=n)
+    again = add_read_in_review(archive, birth_fields(n))
+    settle(archive, again)
+    assert archive.get_record(again["record_id"])["status"] == "duplicate"
+    assert review("reject", first["record_id"], "--reason", "Bản sao mờ").exit_code == 0
+    back = archive.get_record(again["record_id"])
+    assert back["status"] == "needs_review"
+    assert back["reasons"] == ["Họ, chữ đệm, tên: cần kiểm tra"]
+    assert back["duplicate_of"] is None
+    assert snapshot(archive, "phu-tan", "needs_review") == 1
+    assert verify(archive).ok, verify(archive).drifts
+
+
+def test_correcting_the_first_scan_gives_the_second_back_to_the_clerk(
+        archive: Archive) -> None:
+    n = next(_seq)
+    first = add_read_in_review(archive, birth_fields(n), n=n)
+    again = add_read_in_review(archive, birth_fields(n))
+    settle(archive, again)
+    assert archive.get_record(again["record_id"])["status"] == "duplicate"
+    # the clerk finds the first scan's ID misread and corrects it: the two are not one record
+    assert review("set", first["record_id"], "personal_id=074090999999").exit_code == 0
+    assert archive.get_record(again["record_id"])["status"] == "needs_review"
+    assert snapshot(archive, "phu-tan", "needs_review") == 2
+    assert verify(archive).ok, verify(archive).drifts

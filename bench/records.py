@@ -94,6 +94,7 @@ def rescore(store: Path, pages_of: dict[str, int]) -> list[dict[str, Any]]:
     drops.sort()
     out: list[dict[str, Any]] = []
     claims: set[tuple[str, str]] = set()
+    in_review: set[tuple[str, str]] = set()
     seen: set[str] = set()
     for name, ward, sha in drops:
         n_pages = pages_of.get(name, 0)
@@ -115,6 +116,12 @@ def rescore(store: Path, pages_of: dict[str, int]) -> list[dict[str, Any]]:
                 if key in claims:
                     status = "duplicate"
                 claims.add(key)
+            elif status == "needs_review" and rd.business_key:
+                # as Archive.settle_key: a scan read with doubts whose key is already held
+                # (counted, or waiting for review) is a duplicate (approximation in file order)
+                if key in claims or key in in_review:
+                    status = "duplicate"
+                in_review.add(key)
             out.append({
                 "record_id": f"{sha[:16]}-{i:02d}", "source_name": name,
                 "pages": rd.page_numbers, "ward": ward,

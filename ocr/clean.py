@@ -52,6 +52,7 @@ class CleanedPage:
     dpi: float = TARGET_DPI
     quad: np.ndarray | None = None  # page corners found in the input, if any
     orientation_sure: bool = True  # False: 0 vs 180 (or 90 vs 270) must be checked by reading
+    thresholded: bool = True  # False: a two-tone page (fax), kept as it came, no ink cap used
 
 
 # --------------------------------------------------------------------------- blank pages
@@ -768,7 +769,7 @@ def shake_ratio(gray: np.ndarray) -> float:
     return float(min(sharp) / max(max(sharp), 1.0))
 
 
-def ink_cap(gray: np.ndarray, shake: float = 1.0) -> int:
+def ink_cap(gray: np.ndarray, shake: float = 1.0, share: float | None = None) -> int:
     """Global guard of `binarize`: pixels lighter than this are never ink.
 
     It follows the page's own ink: INK_CAP_SHARE of the way from the ink level to
@@ -784,8 +785,9 @@ def ink_cap(gray: np.ndarray, shake: float = 1.0) -> int:
     on the same pages with show-through).
     """
     lvl = ink_level(gray)
-    toward_shaken = float(np.clip((SHAKE_START - shake) / SHAKE_SPAN, 0.0, 1.0))
-    share = INK_CAP_SHARE + (SHAKEN_CAP_SHARE - INK_CAP_SHARE) * toward_shaken
+    if share is None:
+        toward_shaken = float(np.clip((SHAKE_START - shake) / SHAKE_SPAN, 0.0, 1.0))
+        share = INK_CAP_SHARE + (SHAKEN_CAP_SHARE - INK_CAP_SHARE) * toward_shaken
     return int(np.clip(lvl + share * (255 - lvl), INK_MAX, INK_CAP_MAX))
 
 
@@ -1227,7 +1229,8 @@ def keep_ink_shading(binary: np.ndarray, flat: np.ndarray) -> np.ndarray:
 
 
 def clean_page(
-    image: np.ndarray, dpi: float | None = None, *, orient: bool = True, use_osd: bool = True
+    image: np.ndarray, dpi: float | None = None, *, orient: bool = True, use_osd: bool = True,
+    cap_share: float | None = None,
 ) -> CleanedPage:
     """Run every stage in the fixed order; see the module docstring.
 
@@ -1282,7 +1285,8 @@ def clean_page(
         binary = _timed(t, "binarize", lambda: _rethreshold(flat))
     else:
         shake = _timed(t, "shake_ratio", lambda: shake_ratio(flat))
-        binary = _timed(t, "binarize", lambda: binarize(flat, out_dpi, cap=ink_cap(flat, shake)))
+        binary = _timed(t, "binarize", lambda: binarize(
+            flat, out_dpi, cap=ink_cap(flat, shake, cap_share)))
     binary = _timed(
         t, "remove_specks_and_leaders", lambda: remove_specks_and_leaders(binary, out_dpi)
     )
@@ -1292,4 +1296,5 @@ def clean_page(
     binary = _timed(t, "remove_long_rules", lambda: remove_long_rules(binary, out_dpi))
     page = binary if quad is None else _timed(
         t, "keep_ink_shading", lambda: keep_ink_shading(binary, flat))
-    return CleanedPage(page, rotation, skew, t, out_dpi, quad, sure)  # type: ignore[arg-type]
+    return CleanedPage(page, rotation, skew, t, out_dpi, quad, sure,  # type: ignore[arg-type]
+                       thresholded=not two_tone)

@@ -47,6 +47,7 @@ from ocr.text import PageText, page_to_dict
 from schemas.reading import RecordReading, read_records
 from schemas.wards import WardRegistry
 from storage.archive import (
+    MSG_ALREADY_DIGITIZED,
     Archive,
     SourceDrop,
     duplicate_record_id,
@@ -268,35 +269,29 @@ def record_outcomes(secured: Secured, pages: list[PageResult], today: date) -> F
                 confidence=reading.confidence, document_ward=reading.ward,
             )
             record["provenance"]["ocr_mean_conf"] = _mean_conf(pages, reading.page_numbers)
-            if reading.status == "digitized" and reading.business_key:
+            if reading.status in ("digitized", "needs_review") and reading.business_key:
                 key_hash = Archive.key_hash(record["doc_type"], reading.business_key)
                 claims.append((record["doc_type"], key_hash))
                 # What the record is when it owns its key: settle_key may restore it.
                 record["claim"] = {"doc_type": record["doc_type"], "key_hash": key_hash,
                                    "status": record["status"], "reasons": record["reasons"]}
-                owner = rt.archive.claim_key(
-                    record["doc_type"], reading.business_key, rid, drop.received_at + rid
-                )
-                if owner != rid:
-                    first = rt.archive.get_record(owner) or {}
-                    record["status"] = "duplicate"
-                    record["reasons"] = [
-                        "Hồ sơ này đã được số hóa từ tệp khác / "
-                        "This record was already digitized from another file"
-                    ]
-                    record["duplicate_of"] = {
-                        "record_id": owner, "source_name": first.get("source_name"),
-                    }
-            elif reading.status == "needs_review" and reading.business_key:
-                # a second scan of a record already read (digitized, or waiting for a clerk)
-                # is a duplicate of it, not one more item in the review queue: the run's
-                # settling decides (Archive.settle_key)
-                key_hash = Archive.key_hash(record["doc_type"], reading.business_key)
-                claims.append((record["doc_type"], key_hash))
-                record["claim"] = {"doc_type": record["doc_type"], "key_hash": key_hash,
-                                   "status": record["status"], "reasons": record["reasons"]}
-                rt.archive.claim_key_in_review(
-                    record["doc_type"], reading.business_key, rid, drop.received_at + rid)
+                claimed_at = drop.received_at + rid
+                if reading.status == "digitized":
+                    owner = rt.archive.claim_key(
+                        record["doc_type"], reading.business_key, rid, claimed_at)
+                    if owner != rid:
+                        first = rt.archive.get_record(owner) or {}
+                        record["status"] = "duplicate"
+                        record["reasons"] = [MSG_ALREADY_DIGITIZED]
+                        record["duplicate_of"] = {
+                            "record_id": owner, "source_name": first.get("source_name"),
+                        }
+                else:
+                    # a second scan of a record already read (digitized, or waiting for a
+                    # clerk) is a duplicate of it, not one more item in the review queue:
+                    # the run's settling decides (Archive.settle_key)
+                    rt.archive.claim_key_in_review(
+                        record["doc_type"], reading.business_key, rid, claimed_at)
             records.append(record)
     for record in records:
         if record.get("doc_type") and record.get("pages"):

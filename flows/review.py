@@ -173,14 +173,12 @@ def set_fields(
         confidence[name] = 1.0
     record["fields"] = fields
     record["confidence"] = confidence
-    read_claim = record.get("claim") or {}
-    if read_claim.get("status") == "needs_review":
-        # the key it was read with (a review claim) no longer speaks for it: a clerk's record
-        # is never made a duplicate by another scan's reading, and other scans it held as
-        # its duplicates are settled again below
-        record.pop("claim")
-    else:
-        read_claim = {}
+    # the key it was read with (a review claim) no longer speaks for it: a clerk's record is
+    # never made a duplicate by another scan's reading; other scans it held as its
+    # duplicates are settled again below
+    read_claim = _review_claim(record)
+    if read_claim:
+        del record["claim"]
     if doc_type is DocType.RESIDENT_INFO_FORM and "permanent_address" in assignments:
         # The DC01 ward follows the permanent address, as when the pipeline read it.
         found = registry.find_by_name(fields.get("permanent_address") or "")
@@ -195,9 +193,8 @@ def set_fields(
     after["reasons"] = record["reasons"]
     _append_history(record, by, "set", before, after)
     archive.put_record(record)
-    if read_claim.get("key_hash"):
-        touched = archive.settle_key(read_claim["doc_type"], read_claim["key_hash"])
-        archive.refresh_counters({record["ward_folder"], *touched})
+    if read_claim:
+        archive.refresh_counters({record["ward_folder"], *_settle_read_key(archive, read_claim)})
     return record
 
 
@@ -270,13 +267,21 @@ def reject(archive: Archive, rid: str, *, reason: str, by: str) -> dict[str, Any
     _append_history(record, by, "reject", before,
                     {"status": "rejected", "reasons": record["reasons"]})
     archive.put_record(record)
-    touched: set[str] = set()
-    claim = record.get("claim") or {}
-    if claim.get("status") == "needs_review" and claim.get("key_hash"):
-        # other scans of this record, held as its duplicates, go back to the review queue
-        touched = archive.settle_key(claim["doc_type"], claim["key_hash"])
-    archive.refresh_counters({record["ward_folder"], *touched})
+    # other scans of this record, held as its duplicates, go back to the review queue
+    archive.refresh_counters(
+        {record["ward_folder"], *_settle_read_key(archive, _review_claim(record))})
     return record
+
+
+def _review_claim(record: dict[str, Any]) -> dict[str, Any]:
+    """The key a record sent to review was read with (as the pipeline notes it), or {}."""
+    claim = record.get("claim") or {}
+    return claim if claim.get("status") == "needs_review" and claim.get("key_hash") else {}
+
+
+def _settle_read_key(archive: Archive, claim: dict[str, Any]) -> set[str]:
+    """Settle the key of a review claim again (the wards whose counts may change)."""
+    return archive.settle_key(claim["doc_type"], claim["key_hash"]) if claim else set()
 
 
 def _append_history(

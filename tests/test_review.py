@@ -310,6 +310,15 @@ def settle(archive: Archive, record: dict[str, Any]) -> None:
     archive.refresh_counters(["phu-tan"])
 
 
+def two_scans_in_review(archive: Archive) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Two scans of one record, both read with doubts and settled: (first, second)."""
+    n = next(_seq)
+    first = add_read_in_review(archive, birth_fields(n), n=n)
+    again = add_read_in_review(archive, birth_fields(n))
+    settle(archive, again)
+    return first, again
+
+
 def test_a_second_scan_in_review_of_a_digitized_record_is_its_duplicate(
         archive: Archive) -> None:
     n = next(_seq)
@@ -331,10 +340,7 @@ def test_a_second_scan_in_review_of_a_digitized_record_is_its_duplicate(
 
 
 def test_two_scans_in_review_of_one_record_leave_one_for_the_clerk(archive: Archive) -> None:
-    n = next(_seq)
-    first = add_read_in_review(archive, birth_fields(n), n=n)
-    again = add_read_in_review(archive, birth_fields(n))
-    settle(archive, again)
+    first, again = two_scans_in_review(archive)
     assert archive.get_record(first["record_id"])["status"] == "needs_review"
     held = archive.get_record(again["record_id"])
     assert held["status"] == "duplicate"
@@ -350,10 +356,7 @@ def test_two_scans_in_review_of_one_record_leave_one_for_the_clerk(archive: Arch
 
 
 def test_rejecting_the_first_scan_gives_the_second_back_to_the_clerk(archive: Archive) -> None:
-    n = next(_seq)
-    first = add_read_in_review(archive, birth_fields(n), n=n)
-    again = add_read_in_review(archive, birth_fields(n))
-    settle(archive, again)
+    first, again = two_scans_in_review(archive)
     assert archive.get_record(again["record_id"])["status"] == "duplicate"
     assert review("reject", first["record_id"], "--reason", "Bản sao mờ").exit_code == 0
     back = archive.get_record(again["record_id"])
@@ -366,10 +369,7 @@ def test_rejecting_the_first_scan_gives_the_second_back_to_the_clerk(archive: Ar
 
 def test_correcting_the_first_scan_gives_the_second_back_to_the_clerk(
         archive: Archive) -> None:
-    n = next(_seq)
-    first = add_read_in_review(archive, birth_fields(n), n=n)
-    again = add_read_in_review(archive, birth_fields(n))
-    settle(archive, again)
+    first, again = two_scans_in_review(archive)
     assert archive.get_record(again["record_id"])["status"] == "duplicate"
     # the clerk finds the first scan's ID misread and corrects it: the two are not one record
     assert review("set", first["record_id"], "personal_id=074090999999").exit_code == 0

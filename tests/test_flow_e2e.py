@@ -137,3 +137,31 @@ def test_unreadable_file_is_rejected_with_reason(tmp_path: Path, use_store) -> N
     for record in exported.values():
         assert record["status"] == "rejected"
         assert record["reasons"] and all(len(r) > 10 for r in record["reasons"])
+
+
+def test_a_second_scan_of_a_record_in_review_is_held_as_its_duplicate(
+        inbox: Path, tmp_path: Path, use_store) -> None:
+    # One certificate scanned twice (other bytes) and dropped in another ward's folder: both
+    # readings go to review (the ward on the document is not the folder's), and the clerk
+    # finds one of them in the queue, the other linked to it as a duplicate.
+    from PIL import Image
+
+    use_store({"DIGITIZE_STORE": str(tmp_path / "store")})
+    truth = _truth(inbox)
+    one = next(t for t in truth if t.expected_status == "digitized" and t.ward != "an-phu"
+               and Path(t.source_name).suffix in (".png", ".tif", ".jpg")
+               and sum(u.source_name == t.source_name for u in truth) == 1)
+    drops = tmp_path / "drops"
+    (drops / "an-phu").mkdir(parents=True)
+    scan = Image.open(inbox / one.source_name)
+    scan.save(drops / "an-phu" / "scan-a.png")
+    scan.convert("RGB").save(drops / "an-phu" / "scan-b.tif", compression="tiff_lzw")
+    assert digitize_inbox(str(drops)).failed == []
+    exported = {r["source_name"]: r for r in _export(CliRunner())}
+    statuses = sorted(r["status"] for r in exported.values())
+    assert statuses == ["duplicate", "needs_review"], [r["reasons"] for r in exported.values()]
+    kept = next(r for r in exported.values() if r["status"] == "needs_review")
+    held = next(r for r in exported.values() if r["status"] == "duplicate")
+    assert any("waiting for review" in reason for reason in held["reasons"]), held["reasons"]
+    record = runtime().archive.get_record(held["record_id"])
+    assert record["duplicate_of"]["record_id"] == kept["record_id"]

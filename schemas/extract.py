@@ -201,8 +201,10 @@ class _Line:
 def _split_word(w: Word) -> list[_Tok]:
     """Split a word at ':' (keeping ':' on the left part), strip glued leaders
     (`tên:......NGUYỄN` -> `tên:`, `NGUYỄN`) and cut before a capital that follows a small
-    letter (`GiaoNơi`: two columns' words read as one), sharing the box proportionally."""
-    parts = [q for p in re.split(r"(?<=:)|(?<=[.…_]{2})(?=[^.…_])|(?<=[^.…_:])(?=[.…_]{2})",
+    letter (`GiaoNơi`: two columns' words read as one) and after a row number glued to its
+    label (`3.Giới`), sharing the box proportionally."""
+    parts = [q for p in re.split(r"(?<=:)|(?<=[.…_]{2})(?=[^.…_])|(?<=[^.…_:])(?=[.…_]{2})"
+                                 r"|(?<=^\d[.)])(?=[^\W\d_])|(?<=^\d\d[.)])(?=[^\W\d_])",
                                  w.text) if p for q in split_camel_case(p).split(" ") if q]
     if not parts:
         return []
@@ -236,8 +238,11 @@ def _rows(lines: list[Line]) -> list[tuple[Line, list[Word]]]:
         words = [w for w in line.words if w.text.strip()]
         if not words:
             continue
-        top = statistics.median(w.top for w in words)
-        bottom = statistics.median(w.top + w.height for w in words)
+        # a line's place is its letters' and digits': a speck of a table's rule read as `|`
+        # a line lower (measured: `Nam |`) dragged `Nam` off its row
+        body = [w for w in words if any(c.isalnum() for c in w.text)] or words
+        top = statistics.median(w.top for w in body)
+        bottom = statistics.median(w.top + w.height for w in body)
         real = _holds_words(words)
         if _read_down(words):
             # an ornament of the border read down the page as a "line": it is level with
@@ -498,8 +503,11 @@ def _find_labels(line: _Line, labels: list[_Label]) -> list[_Match]:
                     if len(joined) < 6 or abs(len(joined) - len(glued)) > 2:
                         continue
                     score = fuzz.ratio(joined, glued)
-                    if score >= 90 and (boundary or toks[idx[-1]].text.endswith(":")
-                                        or joined == glued):
+                    colon = toks[idx[-1]].text.endswith(":")
+                    # one letter misread as well (`3.Giớltính:`) is still the label where it
+                    # starts a field and ends in the label's colon
+                    if (score >= 90 and (boundary or colon or joined == glued)
+                            or score >= 85 and boundary and colon):
                         cands.append(_Match(lab, i, idx[-1] + 1, score - 5))
     # longest label first (then best score); keep non-overlapping matches
     cands.sort(key=lambda m: (m.score >= 90, m.label.size, m.score), reverse=True)

@@ -390,3 +390,38 @@ phường Phú Tân, thành phố Thủ Dầu Một, tỉnh Bình Dương
     assert v["blood_type"] == "AB"
     # at a line's end, `2,` is the address's own (its rest wrapped to the next line)
     assert v["permanent_address"].startswith("Số 5, khu phố 2, phường Phú Tân")
+
+
+def test_a_speck_read_below_a_table_cell_leaves_its_value_on_the_row() -> None:
+    """A bordered table read column by column: the sex cell's line held `Nam` and a speck of
+    the rule under it read as `|` (1 x 3 px, 60 px lower). The speck must not move the line
+    off its row: `Nam` went to the end of the birth place above it instead."""
+    from ocr.text import Line, Word
+
+    def line(*words: tuple[str, int, int, int, int]) -> Line:
+        return Line([Word(t, 96.0, x, y, w, h, (y, 1, 1)) for t, x, y, w, h in words])
+
+    page = PageText(lines=[
+        line(("PHIẾU", 649, 565, 200, 45), ("THU", 870, 565, 120, 45)),
+        line(("2.", 264, 839, 40, 43), ("Ngày,", 320, 839, 120, 43), ("tháng,", 450, 839, 130, 43),
+             ("năm", 590, 839, 90, 43), ("sinh", 690, 839, 90, 43)),
+        line(("3.", 263, 934, 43, 42), ("Giới", 325, 931, 99, 45), ("tính", 445, 931, 99, 46)),
+        line(("4.", 262, 1029, 40, 43), ("Số", 320, 1029, 60, 43), ("định", 390, 1029, 90, 43),
+             ("danh", 490, 1029, 100, 43), ("cá", 600, 1029, 50, 43), ("nhân", 660, 1029, 100, 43)),
+        line(("08/01/1990", 1149, 838, 297, 43)),
+        line(("Nam", 1152, 933, 119, 43), ("|", 1519, 996, 1, 3)),
+        line(("075090922429", 1150, 1028, 300, 43)),
+    ], width=2480, height=3508)
+    v = {k: f.value for k, f in extract_fields(DC01, [page]).items()}
+    assert v["sex"] == "Nam"
+    assert v["date_of_birth"] == "08/01/1990"
+    assert v["personal_id"] == "075090922429"
+
+
+def test_a_row_number_glued_to_a_misread_label_still_starts_the_label() -> None:
+    # `3.Giớltính:` (number glued, `i` read as `l`): the label, at a row's start, with its colon
+    text = ("2. Ngày, tháng, năm sinh: 10/04/1974 3.Giớltính: Nữ\n"
+            "4. Số định danh cá nhân: 083174439582")
+    v = values(DC01, text)
+    assert v["date_of_birth"] == "10/04/1974"
+    assert v["sex"] == "Nữ"

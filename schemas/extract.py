@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from rapidfuzz import fuzz
 
 from ocr.text import Line, PageText, Word
-from schemas.quality import is_syllable, split_camel_case
+from schemas.quality import is_syllable, split_camel_case, undouble_marked_vowel
 from schemas.records import DocType
 from schemas.vocab import strip_diacritics
 
@@ -202,10 +202,12 @@ def _split_word(w: Word) -> list[_Tok]:
     """Split a word at ':' (keeping ':' on the left part), strip glued leaders
     (`tên:......NGUYỄN` -> `tên:`, `NGUYỄN`) and cut before a capital that follows a small
     letter (`GiaoNơi`: two columns' words read as one) and after a row number glued to its
-    label (`3.Giới`), sharing the box proportionally."""
+    label (`3.Giới`), sharing the box proportionally. A vowel read twice is read once
+    (`NữỮ`: quality.undouble_marked_vowel)."""
+    text = undouble_marked_vowel(w.text)
     parts = [q for p in re.split(r"(?<=:)|(?<=[.…_]{2})(?=[^.…_])|(?<=[^.…_:])(?=[.…_]{2})"
                                  r"|(?<=^\d[.)])(?=[^\W\d_])|(?<=^\d\d[.)])(?=[^\W\d_])",
-                                 w.text) if p for q in split_camel_case(p).split(" ") if q]
+                                 text) if p for q in split_camel_case(p).split(" ") if q]
     if not parts:
         return []
     toks: list[_Tok] = []
@@ -214,9 +216,9 @@ def _split_word(w: Word) -> list[_Tok]:
     for p in parts:
         width = max(1, round(w.width * len(p) / total))
         # a rival swaps one character: the part's own letters in it, where it changes them
-        at = w.text.find(p, at)
+        at = text.find(p, at)
         rivals = tuple((r[at:at + len(p)], c) for r, c in w.rivals
-                       if at >= 0 and len(r) == len(w.text) and r[at:at + len(p)] != p)
+                       if at >= 0 and len(r) == len(text) and r[at:at + len(p)] != p)
         toks.append(_Tok(p, _fold_char_key(p), x, x + width, w.conf, w.height, w.confirmed,
                          rivals))
         x += width

@@ -143,6 +143,35 @@ def split_glued_name(word: str) -> list[str]:
     return [p for piece in split_camel_case(word).split() for p in _split_letters(piece)]
 
 
+def undouble_marked_vowel(word: str) -> str:
+    """A marked vowel Tesseract read twice, once in each case (`NữỮ`, `HữỮu`, `DĨĩ`,
+    `VăÃn`: its LSTM repeats a stacked mark's letter as a capital), read once: no
+    Vietnamese word has a vowel after the same one in the other case. The letter kept is in
+    the case of the word's other letters."""
+    chars = list(word)
+    i = 1
+    while i < len(chars):
+        a, b = chars[i - 1], chars[i]
+        if (a.isalpha() and b.isalpha() and a.islower() != b.islower()
+                and not (a.isascii() and b.isascii())
+                and _base_vowel(a) == _base_vowel(b) != ""):
+            # the case of the other letters after the first (a capital starts a word);
+            # none: a word in title case (`NữỮ`)
+            rest = [ch for k, ch in enumerate(chars) if k and k not in (i - 1, i) and ch.isalpha()]
+            lower = not rest or sum(ch.islower() for ch in rest) * 2 >= len(rest)
+            keep = a if a.islower() == lower else b
+            chars[i - 1:i + 1] = [keep]
+            continue
+        i += 1
+    return "".join(chars)
+
+
+def _base_vowel(ch: str) -> str:
+    """A letter's vowel without its marks (`Ữ` -> `u`), or "" for a consonant."""
+    plain = fold(ch)
+    return plain if plain in "aeiouy" and plain else ""
+
+
 def split_camel_case(text: str) -> str:
     """A space before a capital that follows a small letter (`BìnhDương` -> `Bình Dương`):
     Vietnamese words are capitalized only at their start, so the space was lost. A token

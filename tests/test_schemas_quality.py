@@ -15,9 +15,10 @@ from schemas.quality import (
     split_camel_case,
     split_glued_name,
     text_problem,
+    undouble_marked_vowel,
 )
 from schemas.reading import read_records
-from schemas.records import Status
+from schemas.records import DocType, Status
 from schemas.wards import WardRegistry
 
 
@@ -463,3 +464,21 @@ def test_a_registration_number_with_a_stroke_for_a_one_goes_to_a_clerk() -> None
     assert r.fields["registration_number"] == "671"
     assert r.status is Status.NEEDS_REVIEW
     assert any(m.startswith("Số (đăng ký)") for m in r.reasons), r.reasons
+
+
+def test_a_marked_vowel_read_twice_in_both_cases_is_read_once() -> None:
+    # Tesseract's LSTM repeats a stacked mark's vowel as a capital (`NữỮ`, `HữỮu`, `DĨĩ`)
+    assert undouble_marked_vowel("NữỮ") == "Nữ"
+    assert undouble_marked_vowel("HữỮu") == "Hữu"
+    assert undouble_marked_vowel("DĨĩ") == "Dĩ"
+    assert undouble_marked_vowel("VăÃn") == "Văn"
+    assert undouble_marked_vowel("HỮữU") == "HỮU"  # a capitals word keeps its capital
+    # real words are left as they are: different vowels, plain letters, one case
+    for word in ("Nguyễn", "củaỦy", "Aa", "ĐĐT743", "NGUYỄN", "Ủy"):
+        assert undouble_marked_vowel(word) == word
+    fields = extract_fields(DocType.BIRTH_CERTIFICATE, [PageText.from_text(
+        "GIẤY KHAI SINH\nHọ, chữ đệm, tên: Trần HữỮu Đạt\nGiới tính: NữỮ\n"
+        "Quê quán: Phường Tân Đông Hiệp, thành phố DĨĩ An, tỉnh Bình Dương")])
+    assert fields["full_name"].value == "Trần Hữu Đạt"
+    assert fields["sex"].value == "Nữ"
+    assert fields["home_town"].value.endswith("thành phố Dĩ An, tỉnh Bình Dương")

@@ -198,6 +198,15 @@ class _Line:
         return [t.key for t in self.toks]
 
 
+def _cut_word_after_digits(text: str) -> str:
+    """A space between a number and a capitalized word glued to it (`18/06/1980Ngày,`: the
+    right column's label close after the left column's date); not before a house number's
+    letter (`12A`), which no small letter follows."""
+    return "".join(" " + ch if (k and text[k - 1].isdigit() and ch.isupper()
+                                and text[k + 1:k + 2].islower()) else ch
+                   for k, ch in enumerate(text))
+
+
 def _split_word(w: Word) -> list[_Tok]:
     """Split a word at ':' (keeping ':' on the left part), strip glued leaders
     (`tên:......NGUYỄN` -> `tên:`, `NGUYỄN`) and cut before a capital that follows a small
@@ -207,7 +216,8 @@ def _split_word(w: Word) -> list[_Tok]:
     text = undouble_marked_vowel(w.text)
     parts = [q for p in re.split(r"(?<=:)|(?<=[.…_]{2})(?=[^.…_])|(?<=[^.…_:])(?=[.…_]{2})"
                                  r"|(?<=^\d[.)])(?=[^\W\d_])|(?<=^\d\d[.)])(?=[^\W\d_])",
-                                 text) if p for q in split_camel_case(p).split(" ") if q]
+                                 text) if p
+             for q in split_camel_case(_cut_word_after_digits(p)).split(" ") if q]
     if not parts:
         return []
     toks: list[_Tok] = []

@@ -425,3 +425,19 @@ def test_a_row_number_glued_to_a_misread_label_still_starts_the_label() -> None:
     v = values(DC01, text)
     assert v["date_of_birth"] == "10/04/1974"
     assert v["sex"] == "Nữ"
+
+
+def test_the_right_columns_label_glued_to_the_left_columns_number_starts_its_field() -> None:
+    # `18/06/1980Ngày,` and `046080993436Số`: no space between a number and the next label
+    text = """GIẤY CHỨNG NHẬN KẾT HÔN
+Họ, chữ đệm, tên chồng: CHÂU NGỌC KHOA          Họ, chữ đệm, tên vợ: NGUYỄN DIỆU CHÂU
+Ngày, tháng, năm sinh: 18/06/1980Ngày, tháng, năm sinh: 18/07/1987
+Số định danh cá nhân: 046080993436Số định danh cá nhân: 074187939448
+Nơi cư trú: Số 12A, đường Ngô Quyền     Nơi cư trú: Số 46, đường Ngô Quyền
+"""
+    v = values(MARRIAGE, text)
+    assert v["husband_date_of_birth"] == "18/06/1980"
+    assert v["wife_date_of_birth"] == "18/07/1987"
+    assert v["husband_id"] == "046080993436"
+    assert v["wife_id"] == "074187939448"
+    assert v["husband_residence"] == "Số 12A, đường Ngô Quyền"  # a house number's letter stays

@@ -334,6 +334,25 @@ def test_two_doubtful_words_apart_on_one_line_are_both_read_again() -> None:
     assert [w.text for w in confirmed.words] == [w.text for w in unsure.words]
 
 
+def test_a_number_left_doubtful_is_read_a_third_time_larger_and_nothing_else() -> None:
+    """The two readings disagreed on a number (`03/06/4951` read again for `03/06/1951`):
+    the third reading, twice as large, asks for numbers only. It confirms the digits it
+    agrees on, never other digits than the first reading's, and leaves words alone."""
+    binary, full = _typed_line("Số định danh cá nhân: 074088114160 Nguyễn Văn An")
+    assert {"074088114160", "Nguyễn"} <= {w.text for w in full.words}
+    unsure = _marked_unsure(full, {"074088114160", "Nguyễn"})
+    third = process.confirm_doubtful_words(binary, unsure, "vie", 60, 300,
+                                           scale=process.NUMBER_CONFIRM_SCALE,
+                                           doubtful=process._doubtful_number)
+    flags = {w.text: w.confirmed for w in third.words}
+    assert flags["074088114160"] and not flags["Nguyễn"], flags
+    misread = _marked_unsure(full, {"074088114160"}, text="074088114169")
+    third = process.confirm_doubtful_words(binary, misread, "vie", 60, 300,
+                                           scale=process.NUMBER_CONFIRM_SCALE,
+                                           doubtful=process._doubtful_number)
+    assert not next(w for w in third.words if w.text == "074088114169").confirmed
+
+
 def test_a_slash_read_twice_is_still_a_number_worth_a_second_reading() -> None:
     """`391/⁄2021` (a registration number's slash read as two, at 27 %) was no plausible
     number, never read again, and held its record although it normalizes right; one

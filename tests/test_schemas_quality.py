@@ -482,3 +482,13 @@ def test_a_marked_vowel_read_twice_in_both_cases_is_read_once() -> None:
     assert fields["full_name"].value == "Trần Hữu Đạt"
     assert fields["sex"].value == "Nữ"
     assert fields["home_town"].value.endswith("thành phố Dĩ An, tỉnh Bình Dương")
+
+
+def test_the_second_surname_read_with_other_marks_is_doubted() -> None:
+    # `Vũ Nguyễn Hoài Nhung` read `Vũ Nguyên Hoài Nhung` at 90 %, no rival, and counted:
+    # where the mother's surname stands, a top surname's twin (`Nguyên`, `Trân`) is a doubt
+    assert given_name_problem("Vũ Nguyên Hoài Nhung")
+    assert given_name_problem("Phạm Trân Hoài Thư")
+    assert given_name_problem("Vũ Nguyễn Hoài Nhung") is None
+    assert given_name_problem("Lê Nguyên Khang") is None  # a given name in a 3-word name
+    assert given_name_problem("Trần Đình Minh Quân") is None  # no top surname's twin

@@ -424,7 +424,10 @@ def _read_one(
             floor = confirmed[name]
         elif name in UNCHECKED_IDS:
             floor = max(floor, MIN_UNCHECKED_ID_CONFIDENCE)
-        digits = [c for w, c in raw[name].word_confs if any(ch.isdigit() for ch in w)]
+        # a digit the value no longer holds was a letter (blood type `0`: `O`, the same
+        # round shape in most faces): no number to doubt
+        digits = [c for w, c in raw[name].word_confs if any(ch.isdigit() for ch in w)
+                  and any(ch.isdigit() for ch in str(fields.get(name)))]
         if min_conf[name] < floor and name not in doubtful:
             messages.append(f"{FIELD_LABELS.get(name, name)}: có chữ đọc không chắc chắn "
                             f"(độ tin cậy {min_conf[name]:.0%}), cần kiểm tra")

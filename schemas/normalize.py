@@ -499,6 +499,15 @@ _DEBRIS = "„\"“”.¬ˆ'`^~|_•·"
 _UNIT_WORDS = ADMIN_UNITS
 
 
+def is_debris_mark(word: str) -> bool:
+    """A mark of the paper read as a word: punctuation or symbols only (`=¡`), a short
+    token holding a symbol (`£ỉ`), or one small letter that is no word (`phường s Bình
+    Thắng`: the security paper's pattern read as a letter)."""
+    return (not any(ch.isalnum() for ch in word)
+            or (len(word) <= 2 and any(unicodedata.category(ch)[0] == "S" for ch in word))
+            or (len(word) == 1 and word.islower() and word not in ONE_LETTER_WORDS))
+
+
 def drop_debris_by_place_names(value: str | None, names: list[str] | tuple[str, ...]
                                ) -> str | None:
     """Drop such marks where a known place name (registry wards and cities, provinces)
@@ -545,9 +554,7 @@ def drop_debris_by_place_names(value: str | None, names: list[str] | tuple[str, 
         # a mark on its own: punctuation or symbols only (`=¡`), a short token holding a
         # symbol (`£ỉ`), or one small letter that is no word (`phường s Bình Thắng`: the
         # security paper's pattern read as a letter)
-        if (not any(ch.isalnum() for ch in word)
-                or (len(word) <= 2 and any(unicodedata.category(ch)[0] == "S" for ch in word))
-                or (len(word) == 1 and word.islower() and word not in ONE_LETTER_WORDS)):
+        if is_debris_mark(word):
             if name_at(i + 1) or name_across(i, i + 1) or inside_unit(i):
                 continue
         elif core != word:  # a mark glued to the front of a word

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -20,6 +21,7 @@ from schemas.normalize import (
     clean_text,
     drop_debris_by_place_names,
     id_repaired,
+    is_debris_mark,
     normalize_field,
     parse_date_in_words,
     read_date,
@@ -132,6 +134,21 @@ def _repair_place(value: str, places: list[str]) -> str:
     value = drop_debris_by_place_names(value, places) or value
     value = repair_place_names(value, places) or value
     return repair_diacritics(value, places) or value
+
+
+def _dropped_marks(words: list[str], repaired: str | None) -> set[int]:
+    """Indexes of the `words` that are marks of the paper (normalize.is_debris_mark) the
+    repaired value no longer holds (`thành v phố`, `tỉnh £ỉ Bình Dương`)."""
+    kept = Counter((repaired or "").split(" "))
+    dropped: set[int] = set()
+    for k, word in enumerate(words):
+        if not is_debris_mark(word):
+            continue
+        if kept[word]:
+            kept[word] -= 1
+        else:
+            dropped.add(k)
+    return dropped
 
 
 def _year_cut_short(in_words: date, digits: str) -> bool:
@@ -331,6 +348,8 @@ def _read_one(
         if name in PLACE_FIELDS and ef.word_confs:
             # words of a known place's name take its marks: their own doubt is no doubt left
             named = place_name_positions([w for w, _ in ef.word_confs], places)
+            # ... and marks of the paper dropped before a known name are no word of it
+            named |= _dropped_marks([w for w, _ in ef.word_confs], ef.value)
             min_conf[name] = min((c for k, (_, c) in enumerate(ef.word_confs)
                                   if k not in named), default=1.0)
         if name in PLACE_FIELDS:

@@ -363,6 +363,11 @@ _DIGIT_READ_AS_LETTER = re.compile(r"(?<![^\s/])[\dIlO]+(?=/|[,.]?(?:\s|$))")
 _LETTER_AS_DIGIT = str.maketrans("IlO", "110")
 
 
+# the kind of a health facility, which its unit and place name follow with no comma
+# (`Bệnh viện Đa khoa tỉnh Tây Ninh`, `Trung tâm Y tế thành phố Tân Uyên`)
+_FACILITY_KINDS = frozenset({"da khoa", "y te"})
+
+
 def _lost_level_commas(text: str) -> str:
     """The comma OCR lost between two levels of an address: a name's last word, then a unit
     word and its name (`phường Thuận Giao thành phố Thuận An`, measured). Only after a
@@ -373,6 +378,8 @@ def _lost_level_commas(text: str) -> str:
         before = words[i - 1]
         if not before[:1].isupper() or before.endswith(","):
             continue
+        if " ".join(folded[max(0, i - 2):i]) in _FACILITY_KINDS:
+            continue  # `Bệnh viện Đa Khoa tỉnh Tây Ninh`: the hospital's name, capitals or not
         for unit in ADMIN_UNITS:
             after = i + len(unit.split())
             if (" ".join(folded[i:after]) == unit and after < len(words)

@@ -358,6 +358,15 @@ def surname_by_letters(word: str) -> str | None:
     return next(iter(known)) if known and len(known) == 1 else None
 
 
+def name_by_letters(word: str) -> bool:
+    """A name word read as the one common name its letters spell, marks aside (`TUYẾT`,
+    `NGỌC`, `LINH`): no other name differs from it by marks alone, so a doubt about its
+    marks is no doubt about the name."""
+    letters = letters_only(word)
+    known = _GIVEN_FOLDS.get(fold(letters), set())
+    return len(known) == 1 and tone_key(letters) in known
+
+
 _ZERO_AS_O = str.maketrans({"0": "o"})
 _NAME_WORDS = frozenset(w.lower() for w in GIVEN_NAMES | SURNAMES)
 

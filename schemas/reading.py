@@ -35,6 +35,7 @@ from schemas.quality import (
     copies_disagree,
     given_name_problem,
     letters_only,
+    name_by_letters,
     name_problem,
     place_name_positions,
     repair_address_units,
@@ -330,11 +331,19 @@ def _read_one(
             surname = surname_by_letters(value.split(" ")[0]) if value else None
             if surname and len(fold(surname)) >= SURNAME_BY_LETTERS_MIN:
                 listed[name] = surname
-                # the one surname these letters spell: its marks come from the list, so the
-                # word's own low confidence (`NGUYÊN` at 14 %, repaired) is no doubt left
-                rest = [c for w, c in ef.word_confs if fold(w) != fold(surname)]
-                rest += [c for w, c in ef.word_confs if fold(w) == fold(surname)][1:]
-                min_conf[name] = min(rest, default=1.0)
+            # the one surname these letters spell: its marks come from the list, so the
+            # word's own low confidence (`NGUYÊN` at 14 %, repaired) is no doubt left; nor is
+            # a middle or given name word as long, read as the one common name its letters
+            # spell (`TUYẾT` at 9 %, `NGỌC` at 0 %: nine sets +4 records, none wrong; the
+            # checks on marks still see it)
+            if value:
+                first = next((k for k, (w, _) in enumerate(ef.word_confs)
+                              if listed.get(name) and fold(w) == fold(listed[name])), None)
+                kept = [c for k, (w, c) in enumerate(ef.word_confs)
+                        if k != first and not (
+                            k and len(fold(letters_only(w))) >= SURNAME_BY_LETTERS_MIN
+                            and name_by_letters(w))]
+                min_conf[name] = min(kept, default=1.0)
         elif name in ADDRESS_FIELDS:
             value = repair_address_units(value)
             # one letter or mark from the one unit the address's higher levels allow: the

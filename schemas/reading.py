@@ -87,6 +87,9 @@ NAME_TWICE_CONFIDENCE = 0.3
 # a surname whose letters spell one surname only (`Nguyên` -> `Nguyễn`) carries its
 # confidence no more when it has this many letters: two or three letters prove less
 SURNAME_BY_LETTERS_MIN = 4
+# ... and a middle or given name word with this many (nine sets: 4 letters +4 records,
+# 3 letters +2 more, 2 letters no more; none wrong)
+NAME_BY_LETTERS_MIN = 3
 # an ID with nothing on the record to check it against (the household head's) needs more
 MIN_UNCHECKED_ID_CONFIDENCE = 0.9
 UNCHECKED_IDS = frozenset({"household_head_id"})
@@ -333,15 +336,14 @@ def _read_one(
                 listed[name] = surname
             # the one surname these letters spell: its marks come from the list, so the
             # word's own low confidence (`NGUYÊN` at 14 %, repaired) is no doubt left; nor is
-            # a middle or given name word as long, read as the one common name its letters
-            # spell (`TUYẾT` at 9 %, `NGỌC` at 0 %: nine sets +4 records, none wrong; the
-            # checks on marks still see it)
+            # a middle or given name word, read as the one common name its letters spell
+            # (`TUYẾT` at 9 %, `NGỌC` at 0 %; the checks on marks still see it)
             if value:
                 first = next((k for k, (w, _) in enumerate(ef.word_confs)
                               if listed.get(name) and fold(w) == fold(listed[name])), None)
                 kept = [c for k, (w, c) in enumerate(ef.word_confs)
                         if k != first and not (
-                            k and len(fold(letters_only(w))) >= SURNAME_BY_LETTERS_MIN
+                            k and len(fold(letters_only(w))) >= NAME_BY_LETTERS_MIN
                             and name_by_letters(w))]
                 min_conf[name] = min(kept, default=1.0)
         elif name in ADDRESS_FIELDS:

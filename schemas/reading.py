@@ -85,8 +85,10 @@ MIN_DIGIT_CONFIDENCE = 0.9
 # each print's words still need this much
 NAME_TWICE_CONFIDENCE = 0.3
 # a surname whose letters spell one surname only (`Nguyên` -> `Nguyễn`) carries its
-# confidence no more when it has this many letters: two or three letters prove less
-SURNAME_BY_LETTERS_MIN = 4
+# confidence no more when it has this many letters (nine sets: 3 letters, `BÙI`, +2
+# records over 4, none wrong; 2 letters, `VÕ`, +6 more and one wrong: a misread place the
+# surname's doubt alone had held)
+SURNAME_BY_LETTERS_MIN = 3
 # ... and a middle or given name word with this many (nine sets: 4 letters +4 records,
 # 3 letters +2 more, 2 letters no more; none wrong)
 NAME_BY_LETTERS_MIN = 3

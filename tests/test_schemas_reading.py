@@ -263,3 +263,6 @@ def test_a_name_word_its_letters_alone_spell_needs_no_confidence() -> None:
     assert status("NGUYỄN VĂN HẢI", "HẢI") is Status.DIGITIZED
     assert status("NGUYỄN THỊ HOA", "HOA") is Status.NEEDS_REVIEW
     assert status("NGUYỄN THẢO VY", "VY") is Status.NEEDS_REVIEW
+    # a surname likewise, from three letters: `BÙI` stands at 9 %, `VÕ` waits
+    assert status("BÙI NGỌC NGHĨA", "BÙI") is Status.DIGITIZED
+    assert status("VÕ XUÂN NGHĨA", "VÕ") is Status.NEEDS_REVIEW

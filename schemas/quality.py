@@ -807,6 +807,19 @@ def repair_diacritics(value: str | None, names: list[str] | tuple[str, ...]) -> 
     return " ".join(words)
 
 
+def place_term_positions(words: list[str]) -> set[int]:
+    """Indexes of the `words` in a run spelling a place or institution term, diacritics
+    aside (`Ủy ban nhân dân`): repair_place_terms gives those words the term's marks."""
+    folded = [fold(w.rstrip(",.")) for w in words]
+    found: set[int] = set()
+    for term, _ in _TERM_FOLDS:
+        n = len(term)
+        for i in range(len(words) - n + 1):
+            if folded[i:i + n] == term:
+                found.update(range(i, i + n))
+    return found
+
+
 def place_name_positions(words: list[str], names: list[str] | tuple[str, ...]) -> set[int]:
     """Indexes of the `words` in a run spelling one known place name, diacritics aside
     (`Bình Chuấn,`): repair_diacritics gives those words the name's marks."""

@@ -38,6 +38,7 @@ from schemas.quality import (
     name_by_letters,
     name_problem,
     place_name_positions,
+    place_term_positions,
     repair_address_units,
     repair_diacritics,
     repair_place_terms,
@@ -361,7 +362,9 @@ def _read_one(
         if name in PLACE_FIELDS and ef.word_confs:
             # words of a known place's name take its marks: their own doubt is no doubt left
             named = place_name_positions([w for w, _ in ef.word_confs], places)
-            # ... and marks of the paper dropped before a known name are no word of it
+            # ... so do the words of a place term (`Ủy ban nhân dân`: `dân` at 56 %), and
+            # marks of the paper dropped before a known name are no word of it
+            named |= place_term_positions([w for w, _ in ef.word_confs])
             named |= _dropped_marks([w for w, _ in ef.word_confs], ef.value)
             min_conf[name] = min((c for k, (_, c) in enumerate(ef.word_confs)
                                   if k not in named), default=1.0)

@@ -177,8 +177,9 @@ def test_one_doubtful_word_sends_record_to_review() -> None:
     page = PageText.from_text(BIRTH.format(name="NGUYỄN THỊ AN"))
     for line in page.lines:
         if line.words[0].text == "Nơi" and line.words[1].text == "sinh:":
-            w = line.words[3]
-            line.words[3] = w.__class__(w.text, 30.0, w.left, w.top, w.width, w.height,
+            w = line.words[6]  # `tỉnh` (`viện` of `Bệnh viện` takes the term's marks)
+            assert w.text == "tỉnh"
+            line.words[6] = w.__class__(w.text, 30.0, w.left, w.top, w.width, w.height,
                                         w.line_key)
     [r] = read_records([page], "phu-tan", WardRegistry.load(None), date(2025, 1, 1))
     assert r.status is Status.NEEDS_REVIEW

@@ -24,7 +24,7 @@ from functools import cache
 from rapidfuzz.distance import Levenshtein
 
 from schemas.quality import tone_key
-from schemas.vocab import unit_and_name
+from schemas.vocab import fold, unit_and_name
 
 __all__ = ["misread_unit", "repair_misread_unit"]
 
@@ -74,8 +74,18 @@ def _near_one(key: str, known: dict[str, object] | frozenset[str]) -> str | None
     """The one known name one edit away from `key` when `key` is not a known name itself."""
     if key in known:
         return None
-    near = [k for k in known if Levenshtein.distance(key, k, score_cutoff=1) <= 1]
+    near = [k for k in known
+            if Levenshtein.distance(key, k, score_cutoff=1) <= 1 or _one_word_marks(key, k)]
     return near[0] if len(near) == 1 else None
+
+
+def _one_word_marks(key: str, other: str) -> bool:
+    """Two names whose letters are the same and whose marks differ in one word only (`Mỏ
+    Cây Nam` for `Mỏ Cày Nam`: a tone read as a circumflex, two edits of the key)."""
+    words, others = key.split(" "), other.split(" ")
+    if len(words) != len(others) or fold(key) != fold(other):
+        return False
+    return sum(a != b for a, b in zip(words, others, strict=True)) == 1
 
 
 def _misread(value: str | None) -> tuple[str, int, str, str] | None:

@@ -499,7 +499,9 @@ def _rival_readings(raw: dict[str, ExtractedField], fields: dict[str, str | None
             # a surname its letters alone spell took its marks from the list (`listed`)
             surname = listed.get(name)
             if any(rival_name_word(w, r) for w, r in ef.word_rivals
-                   if not (surname and fold(w) == fold(surname))):
+                   if not (surname and fold(w) == fold(surname))
+                   and not (ef.word_confs and w == ef.word_confs[0][0]
+                            and _rival_taken(w, r, value.split(" ")[0]))):
                 out.append(f"{label}: dấu của tên hoặc chữ đệm có thể đọc thành tên khác, "
                            "cần kiểm tra")
         elif name in ADDRESS_FIELDS:
@@ -508,6 +510,14 @@ def _rival_readings(raw: dict[str, ExtractedField], fields: dict[str, str | None
                    if fold(letters_only(w)) in street):
                 out.append(f"{label}: dấu của tên đường có thể đọc thành tên khác, cần kiểm tra")
     return out
+
+
+def _rival_taken(word: str, rivals: tuple[tuple[str, float], ...], surname: str) -> bool:
+    """A surname read as no surname (`LỄ`) that the list put right (`Lê`), the runner-up
+    spelling what it became: the value holds the rival reading already."""
+    read = letters_only(word).lower()
+    return (fold(read) == fold(surname) and read != surname.lower()
+            and any(letters_only(r).lower() == surname.lower() for r, _ in rivals))
 
 
 REPEATED_FIELDS_FOR_NEW_RECORD = 3

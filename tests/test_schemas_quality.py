@@ -401,6 +401,9 @@ def test_a_misread_unit_name_takes_the_lists_spelling_only_when_one_word_differs
     assert repair_misread_unit("Số 34, khu phố 8, phường Thới Hòa, thành phố Bấn Cát, tỉnh "
                                "Bình Dương") == ("Số 34, khu phố 8, phường Thới Hòa, thành phố "
                                                  "Bến Cát, tỉnh Bình Dương", "huyện")
+    # a tone read as a circumflex (`Cây` for `Cày`): two edits of the key, one word's marks
+    assert repair_misread_unit("Xóm 1, xã Định Thủy, huyện Mỏ Cây Nam, tỉnh Bến Tre") == (
+        "Xóm 1, xã Định Thủy, huyện Mỏ Cày Nam, tỉnh Bến Tre", "huyện")
     repaired, level = repair_misread_unit("XÃ THẠNH PHÚ, HUYỆN CỜ ĐẢ, THÀNH PHỐ CẦN THƠ")
     assert repaired.endswith("HUYỆN CỜ ĐỎ, THÀNH PHỐ CẦN THƠ") and level == "huyện"
     for kept in ("Xã Tân Phú, huyện Đức Hòa, tỉnh Long An",  # known

@@ -207,6 +207,12 @@ def test_a_name_tesseract_nearly_read_as_another_common_name_needs_review() -> N
                        "NGUYỄN": (("NGUYÊN", 48.0),), "074217001234": (("074217001254", 47.0),),
                        "Phú": (("Phù", 40.0),)})
     assert r.status is Status.DIGITIZED, r.reasons
+    # a surname read as no surname (`LỄ`), put right by the list (`Lê`), whose runner-up
+    # spells what it became: the value holds that reading already
+    text = text.replace("ĐINH NGUYỄN", "LỄ")
+    [r] = with_rivals({"LỄ": (("LÊ", 60.0),)})
+    assert r.fields["full_name"] == "Lê Khánh Mỹ"
+    assert r.status is Status.DIGITIZED, r.reasons
 
 
 def test_a_blood_type_read_as_a_zero_is_no_number_to_doubt() -> None:

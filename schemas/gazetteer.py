@@ -71,7 +71,8 @@ def _named(part: str, units: tuple[str, ...]) -> str | None:
 
 
 def _near_one(key: str, known: dict[str, object] | frozenset[str]) -> str | None:
-    """The one known name one edit away from `key` when `key` is not a known name itself."""
+    """The one known name one edit away from `key`, or one word's marks away, when `key` is
+    not a known name itself."""
     if key in known:
         return None
     near = [k for k in known

@@ -558,9 +558,6 @@ def drop_debris_by_place_names(value: str | None, names: list[str] | tuple[str, 
     out: list[str] = []
     for i, word in enumerate(words):
         core = word.lstrip(_DEBRIS)
-        # a mark on its own: punctuation or symbols only (`=¡`), a short token holding a
-        # symbol (`£ỉ`), or one small letter that is no word (`phường s Bình Thắng`: the
-        # security paper's pattern read as a letter)
         if is_debris_mark(word):
             if name_at(i + 1) or name_across(i, i + 1) or inside_unit(i):
                 continue

@@ -707,18 +707,23 @@ def repair_place_terms(value: str | None) -> str | None:
     value = _UNIT_THEN_MARK.sub(r"\1", value)
     value = _STOP_FOR_COMMA.sub(",", value)
     words = value.split(" ")
+    for i, model in _term_runs(words):
+        for k, m in enumerate(model):
+            bare = words[i + k].rstrip(",.")
+            words[i + k] = _respell(bare, m) + words[i + k][len(bare):]
+    return " ".join(words)
+
+
+def _term_runs(words: list[str]) -> Iterator[tuple[int, list[str]]]:
+    """(start, the term's words) of each run of `words` spelling a place term letter for
+    letter, diacritics aside and punctuation after a word ignored (`Bênh viện,`)."""
     for folded, model in _TERM_FOLDS:
         n = len(folded)
         for i in range(len(words) - n + 1):
-            window = words[i:i + n]
-            bare = [w.rstrip(",.") for w in window]
-            if [fold(w) for w in bare] != folded:
-                continue
-            if any(len(b) != len(m) for b, m in zip(bare, model, strict=True)):
-                continue
-            for k, (b, m) in enumerate(zip(bare, model, strict=True)):
-                words[i + k] = _respell(b, m) + window[k][len(b):]
-    return " ".join(words)
+            bare = [w.rstrip(",.") for w in words[i:i + n]]
+            if ([fold(w) for w in bare] == folded
+                    and all(len(b) == len(m) for b, m in zip(bare, model, strict=True))):
+                yield i, model
 
 
 # streets named after a person start with one of the common surnames; a rare surname's
@@ -810,14 +815,7 @@ def repair_diacritics(value: str | None, names: list[str] | tuple[str, ...]) -> 
 def place_term_positions(words: list[str]) -> set[int]:
     """Indexes of the `words` in a run spelling a place or institution term, diacritics
     aside (`Ủy ban nhân dân`): repair_place_terms gives those words the term's marks."""
-    folded = [fold(w.rstrip(",.")) for w in words]
-    found: set[int] = set()
-    for term, _ in _TERM_FOLDS:
-        n = len(term)
-        for i in range(len(words) - n + 1):
-            if folded[i:i + n] == term:
-                found.update(range(i, i + n))
-    return found
+    return {i + k for i, model in _term_runs(words) for k in range(len(model))}
 
 
 def place_name_positions(words: list[str], names: list[str] | tuple[str, ...]) -> set[int]:

@@ -343,7 +343,7 @@ def _read_one(
             # (`TUYẾT` at 9 %, `NGỌC` at 0 %; the checks on marks still see it)
             if value:
                 first = next((k for k, (w, _) in enumerate(ef.word_confs)
-                              if listed.get(name) and fold(w) == fold(listed[name])), None)
+                              if fold(w) == fold(listed[name])), None) if name in listed else None
                 kept = [c for k, (w, c) in enumerate(ef.word_confs)
                         if k != first and not (
                             k and len(fold(letters_only(w))) >= NAME_BY_LETTERS_MIN
@@ -461,8 +461,9 @@ def _read_one(
             floor = max(floor, MIN_UNCHECKED_ID_CONFIDENCE)
         # a digit the value no longer holds was a letter (blood type `0`: `O`, the same
         # round shape in most faces): no number to doubt
-        digits = [c for w, c in raw[name].word_confs if any(ch.isdigit() for ch in w)
-                  and any(ch.isdigit() for ch in str(fields.get(name)))]
+        holds_digits = any(ch.isdigit() for ch in str(fields.get(name)))
+        digits = [c for w, c in raw[name].word_confs
+                  if holds_digits and any(ch.isdigit() for ch in w)]
         if min_conf[name] < floor and name not in doubtful:
             messages.append(f"{FIELD_LABELS.get(name, name)}: có chữ đọc không chắc chắn "
                             f"(độ tin cậy {min_conf[name]:.0%}), cần kiểm tra")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
@@ -351,6 +352,29 @@ def test_a_number_left_doubtful_is_read_a_third_time_larger_and_nothing_else() -
                                            scale=process.NUMBER_CONFIRM_SCALE,
                                            doubtful=process._doubtful_number)
     assert not next(w for w in third.words if w.text == "074088114169").confirmed
+
+
+def test_a_number_the_first_model_misreads_enlarged_is_confirmed_by_the_english_model() -> None:
+    """A clean Noto Serif ID number (cut from a generated form's cleaned page) read right at
+    87 %: `vie` reads it `074055114160` at 1.5x and `074056114160` at 2x, so two readings
+    of one model never agree and the record waited for a clerk. Tesseract's English model,
+    another model at the page's size, reads the same digits and confirms them; a number
+    it reads otherwise stays in doubt."""
+    crop = cv2.imread(str(DATA / "id-number-noto-serif.png"), cv2.IMREAD_GRAYSCALE)
+    number = Word("074088114160", 86.5, 60, 40, 344, 39, (1, 1, 1))
+    first = PageText(lines=[Line([number])], width=crop.shape[1], height=crop.shape[0])
+
+    def confirmed(text: PageText, lang: str, scale: float) -> bool:
+        again = process.confirm_doubtful_words(crop, text, lang, 60, 300, scale=scale,
+                                               doubtful=process._doubtful_number)
+        return again.words[0].confirmed
+
+    assert not confirmed(first, "vie", process.CONFIRM_SCALE)
+    assert not confirmed(first, "vie", process.NUMBER_CONFIRM_SCALE)
+    assert confirmed(first, process.NUMBER_MODEL, 1.0)
+    misread = PageText(lines=[Line([replace(number, text="074088114169")])],
+                       width=crop.shape[1], height=crop.shape[0])
+    assert not confirmed(misread, process.NUMBER_MODEL, 1.0)
 
 
 def test_a_slash_read_twice_is_still_a_number_worth_a_second_reading() -> None:

@@ -12,7 +12,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng poppler-utils \
+      tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-script-viet poppler-utils \
       fonts-dejavu-core fonts-liberation2 fonts-noto-core \
  && rm -rf /var/lib/apt/lists/*
 

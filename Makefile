@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 # OCR (tesseract + Vietnamese model, poppler for PDFs, fonts for the sample
 # generator), the Swift S3 test server, and docker-compose to check the
 # production compose file.
-DEB_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng poppler-utils \
+DEB_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-script-viet poppler-utils \
 	fonts-dejavu-core fonts-liberation2 fonts-noto-core \
 	swift swift-proxy swift-account swift-container swift-object memcached \
 	docker-compose chromium

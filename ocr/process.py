@@ -192,12 +192,14 @@ CONFIRMED_CONF = 90.0
 # records on the 150-record set, 2 of them wrong (`Yên` for `Yến`, `Hát` for `Hải`, repeated
 # by both enlarged readings): digitized precision 1.000 -> 0.973. 1.25x did the same.
 CONFIRM_SCALE = 1.5
-# A number the two readings disagree on is read again by another model, Tesseract's
-# English one, at the page's size: digits carry no Vietnamese marks, and a second model
-# does not share the first one's confusions (`vie` read a clean Noto Serif `074088114160`
-# as `074055114160` at 1.5x and `074056114160` at 2x and 3x; `eng` read it right at every
-# size). Measured on the nine sets: +9 valid records digitized, none wrong.
-NUMBER_MODEL = "eng"
+# A number the two readings disagree on is read again by two other models at the page's
+# size: Tesseract's English model and its Vietnamese script model. Digits carry no
+# Vietnamese marks, and other models do not share vie's confusions (`vie` read a clean
+# Noto Serif `074088114160` as `074055114160` at 1.5x and `074056114160` at 2x and 3x;
+# `eng` read it right at every size; a display face's `4` is `1` to `vie` at every size,
+# `4` to both others). One of them agreeing with the first reading confirms it; both
+# agreeing on other digits replace it.
+NUMBER_MODELS = ("eng", "Vietnamese")
 # A number still in doubt is read a last time by the first model, twice as large: when
 # that reading gives the first one's digits, two readings of one model agree
 NUMBER_CONFIRM_SCALE = 2.0
@@ -396,6 +398,50 @@ def confirm_doubtful_words(
     return _confirm(text, confirming)
 
 
+_NUMBER = re.compile(r"\d+(?:[./-]\d+)*")
+
+
+def vote_on_numbers(image: np.ndarray, text: PageText, timeout: float, dpi: int,
+                    doubtful: Callable[[Word], bool] = _doubtful_number) -> PageText:
+    """Doubtful numbers read by the NUMBER_MODELS at the page's size. A number one of them
+    reads as the first reading did is confirmed. A number both read alike, otherwise
+    (`0410177917101` at 72 %, both others `040177917104`), takes their digits, confirmed:
+    three models read it, two of them alike, and the first was unsure. Whatever the others
+    read that is not a plain number (digits and `/`, `.` or `-` between them) changes
+    nothing, and so does a reading with other separators (`18//93` for `3818229`)."""
+    others = read_doubtful_again(image, text, NUMBER_MODELS, timeout, dpi, scale=1.0,
+                                 doubtful=doubtful)
+    confirming: dict[tuple[int, int], float] = {}
+    lines = list(text.lines)
+    for i, k in sorted(set().union(*others)):
+        word = lines[i].words[k]
+        core = _core(word.text)
+        readings = [o[(i, k)] for o in others if (i, k) in o]
+        # only the first of the other models confirms: the script model agreed with
+        # `vie` on two misread registration numbers (`3221/1995` for `221/1995`)
+        agree = others[0][(i, k)].agreeing(core) if (i, k) in others[0] else None
+        if agree is not None:
+            confirming[(i, k)] = agree[1]
+            continue
+        said = {r.said() for r in readings}
+        if len(readings) < len(others) or len(said) != 1:
+            continue
+        digits = said.pop()
+        # the same shape: the first reading's separators, only its digits other
+        if _NUMBER.fullmatch(digits or "") and _NUMBER.fullmatch(core) and (
+                re.sub(r"\d+", "0", digits) == re.sub(r"\d+", "0", core)):
+            lead = word.text[:len(word.text) - len(word.text.lstrip(_EDGE_PUNCTUATION))]
+            trail = word.text[len(word.text.rstrip(_EDGE_PUNCTUATION)):]
+            conf = min(r.words[0][1] for r in readings)
+            words = list(lines[i].words)
+            words[k] = replace(word, text=lead + digits + trail, rivals=(),
+                               conf=max(conf, CONFIRMED_CONF), confirmed=True)
+            lines[i] = Line(words)
+    text = PageText(lines=lines, mean_conf=text.mean_conf, quality=text.quality,
+                    width=text.width, height=text.height)
+    return _confirm(text, confirming)
+
+
 @dataclass
 class PageReading:
     cleaned: CleanedPage
@@ -471,9 +517,10 @@ def process_page(
     text = recover_missed_lines(cleaned.image, text, lang, timeout, ppi)
     timings["missed_lines"] = time.perf_counter() - t0
     t0 = time.perf_counter()
+    # the other models vote first: the first model's own second reading agreed with it on
+    # a `4142/1991` printed `142/1991` (both others read `142/1991`)
+    text = vote_on_numbers(cleaned.image, text, timeout, ppi)
     text = confirm_doubtful_words(cleaned.image, text, lang, timeout, ppi)
-    text = confirm_doubtful_words(cleaned.image, text, NUMBER_MODEL, timeout, ppi,
-                                  scale=1.0, doubtful=_doubtful_number)
     text = confirm_doubtful_words(cleaned.image, text, lang, timeout, ppi,
                                   scale=NUMBER_CONFIRM_SCALE, doubtful=_doubtful_number)
     timings["confirm_words"] = time.perf_counter() - t0

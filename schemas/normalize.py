@@ -47,6 +47,7 @@ __all__ = [
     "normalize_occupation",
     "normalize_id",
     "normalize_registration_number",
+    "registration_number_cut",
     "registration_number_repaired",
     "normalize_ethnicity",
     "normalize_nationality",
@@ -273,6 +274,14 @@ def registration_number_repaired(value: str | None) -> bool:
     """Whether `normalize_registration_number` read a mark glued to the digits as a `1`:
     the number then needs a clerk."""
     return bool(value and _ONE_AS_MARK.search(unicodedata.normalize("NFC", value).strip()))
+
+
+def registration_number_cut(value: str | None) -> bool:
+    """Whether the number `normalize_registration_number` keeps (the first word) is followed
+    by another number: `472 2010` is `472/2010` with its slash lost (a display face's
+    hairline slash), and the number kept, `472`, would drop the year."""
+    words = (clean_text(value) or "").split(" ")
+    return len(words) > 1 and all(re.fullmatch(r"[\d/.-]*\d[\d/.-]*", w) for w in words[:2])
 
 
 def normalize_registration_number(value: str | None) -> str | None:

@@ -497,6 +497,7 @@ def copies_disagree(values: dict[str, str]) -> list[str]:
 
 
 # address unit words printed before a number (`Tổ 26`, `ấp 9`, `Số 12`, `khu phố 4`)
+_ONE_AS_LETTER = {"I", "l", "|", "i"}
 _UNITS_BEFORE_NUMBER = {"to": "tổ", "ap": "ấp", "so": "số", "pho": "phố", "khom": "khóm",
                         "doi": "đội", "thon": "thôn", "xom": "xóm", "quan": "quận"}
 
@@ -654,6 +655,9 @@ def address_problem(value: str | None) -> str | None:
         unit = _UNITS_BEFORE_NUMBER.get(fold(word))
         if unit and nxt[:1].isdigit() and word.lower() != unit:
             return "dấu của chữ trong địa chỉ có thể bị đọc sai"
+        if unit and nxt.strip(".,;:") in _ONE_AS_LETTER:
+            # `Tổ I` for `Tổ 1` (a display face's 1, read at 93 %): a unit's number
+            return "số sau tên đơn vị có thể bị đọc thành chữ"
     for part in value.split(","):
         # a part starts with its unit (`đường Nguyễn Văn Tiết`); read with other marks
         # (`dường`, measured: counted as digitized) it is a misreading

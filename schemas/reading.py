@@ -25,6 +25,7 @@ from schemas.normalize import (
     normalize_field,
     parse_date_in_words,
     read_date,
+    registration_number_cut,
     registration_number_repaired,
     repair_place_names,
 )
@@ -439,6 +440,9 @@ def _read_one(
         if repaired and confirmed.get(name) != 0.0:
             messages.append(f"{FIELD_LABELS.get(name, name)}: có chữ cái đọc thành chữ số "
                             "(đã sửa), cần kiểm tra")
+        if name == "registration_number" and registration_number_cut(raw[name].value):
+            messages.append(f"{FIELD_LABELS.get(name, name)}: đọc được hai số cách nhau (có "
+                            "thể mất dấu /), cần kiểm tra")
     doubtful: set[str] = set()
     for name in REQUIRED_FIELDS[doc_type]:
         conf = confidence.get(name)

@@ -354,15 +354,19 @@ def test_a_number_left_doubtful_is_read_a_third_time_larger_and_nothing_else() -
     assert not next(w for w in third.words if w.text == "074088114169").confirmed
 
 
+def _crop_with_word(name: str, word: Word) -> tuple[np.ndarray, PageText]:
+    """A crop of a generated form's cleaned page (tests/data) and a first reading of it."""
+    crop = cv2.imread(str(DATA / name), cv2.IMREAD_GRAYSCALE)
+    return crop, PageText(lines=[Line([word])], width=crop.shape[1], height=crop.shape[0])
+
+
 def test_a_number_the_first_model_misreads_enlarged_is_confirmed_by_the_english_model() -> None:
-    """A clean Noto Serif ID number (cut from a generated form's cleaned page) read right at
-    87 %: `vie` reads it `074055114160` at 1.5x and `074056114160` at 2x, so two readings
-    of one model never agree and the record waited for a clerk. Tesseract's English model,
-    another model at the page's size, reads the same digits and confirms them; a number
-    it reads otherwise stays in doubt."""
-    crop = cv2.imread(str(DATA / "id-number-noto-serif.png"), cv2.IMREAD_GRAYSCALE)
+    """A clean Noto Serif ID number read right at 87 %: `vie` reads it `074055114160` at
+    1.5x and `074056114160` at 2x, so two readings of one model never agree and the record
+    waited for a clerk. Tesseract's English model, at the page's size, reads the same
+    digits and confirms them; a number it reads otherwise is not confirmed."""
     number = Word("074088114160", 86.5, 60, 40, 344, 39, (1, 1, 1))
-    first = PageText(lines=[Line([number])], width=crop.shape[1], height=crop.shape[0])
+    crop, first = _crop_with_word("id-number-noto-serif.png", number)
 
     def confirmed(text: PageText, lang: str, scale: float) -> bool:
         again = process.confirm_doubtful_words(crop, text, lang, 60, 300, scale=scale,
@@ -371,10 +375,35 @@ def test_a_number_the_first_model_misreads_enlarged_is_confirmed_by_the_english_
 
     assert not confirmed(first, "vie", process.CONFIRM_SCALE)
     assert not confirmed(first, "vie", process.NUMBER_CONFIRM_SCALE)
-    assert confirmed(first, process.NUMBER_MODEL, 1.0)
-    misread = PageText(lines=[Line([replace(number, text="074088114169")])],
-                       width=crop.shape[1], height=crop.shape[0])
-    assert not confirmed(misread, process.NUMBER_MODEL, 1.0)
+    assert confirmed(first, process.NUMBER_MODELS[0], 1.0)
+    voted = process.vote_on_numbers(crop, first, 60, 300).words[0]
+    assert (voted.text, voted.confirmed) == ("074088114160", True)
+    misread = replace(number, text="074088114169")
+    _, wrong = _crop_with_word("id-number-noto-serif.png", misread)
+    assert not confirmed(wrong, process.NUMBER_MODELS[0], 1.0)
+
+
+def test_a_number_both_other_models_read_alike_takes_their_digits() -> None:
+    """A display face's `4` is a `1` to `vie` at every size (`074070261901` at 59 % for
+    `074070261904`); the English and the Vietnamese script models both read `4`: the
+    number takes their digits, confirmed. A mono face's `142/1991` read `4142/1991`, which
+    `vie` repeats enlarged, is put right the same way. A first reading with other
+    separators than theirs (`07407026/1901`) is left as it was, in doubt."""
+    crop, first = _crop_with_word(
+        "id-number-serif-display.png", Word("074070261901", 59.0, 15, 15, 341, 39, (1, 1, 1)))
+    voted = process.vote_on_numbers(crop, first, 60, 300).words[0]
+    assert (voted.text, voted.confirmed) == ("074070261904", True)
+    assert voted.conf >= process.CONFIRMED_CONF
+    label = Word("Số:", 96.9, 20, 20, 61, 38, (1, 1, 1))
+    crop = cv2.imread(str(DATA / "registration-number-mono.png"), cv2.IMREAD_GRAYSCALE)
+    first = PageText(lines=[Line([label, Word("4142/1991", 40.0, 123, 20, 238, 38, (1, 1, 1))])],
+                     width=crop.shape[1], height=crop.shape[0])
+    voted = process.vote_on_numbers(crop, first, 60, 300)
+    assert [(w.text, w.confirmed) for w in voted.words] == [("Số:", False), ("142/1991", True)]
+    crop, other = _crop_with_word(
+        "id-number-serif-display.png", Word("07407026/1901", 59.0, 15, 15, 341, 39, (1, 1, 1)))
+    kept = process.vote_on_numbers(crop, other, 60, 300).words[0]
+    assert (kept.text, kept.confirmed, kept.conf) == ("07407026/1901", False, 59.0)
 
 
 def test_a_slash_read_twice_is_still_a_number_worth_a_second_reading() -> None:

@@ -266,3 +266,18 @@ def test_a_word_of_a_place_term_needs_no_confidence() -> None:
     assert r.status is Status.DIGITIZED, r.reasons
     [r] = read_records([_with_conf(BIRTH, {"tỉnh"}, 30.0)], "phu-tan", REG, TODAY)
     assert r.status is Status.NEEDS_REVIEW
+
+
+def test_a_registration_number_or_a_unit_number_a_display_face_broke_needs_review() -> None:
+    """Two misreadings of a display face's hairlines that nothing doubted, counted once the
+    ID's doubt was resolved: `Số: 472 2010` (the slash lost: the number kept was `472`) and
+    `Tổ I` for `Tổ 1` in an address."""
+    [r] = read(BIRTH.replace("Số: 123/2018", "Số: 123 2018"))
+    assert r.status is Status.NEEDS_REVIEW
+    assert any("đọc được hai số cách nhau" in m for m in r.reasons), r.reasons
+    form = DC01.replace("12. Nơi thường trú: khu phố 1,", "12. Nơi thường trú: Tổ I, khu phố 1,")
+    [r] = read(form, folder="phu-loi")
+    assert r.status is Status.NEEDS_REVIEW
+    assert any("bị đọc thành chữ" in m for m in r.reasons), r.reasons
+    [r] = read(DC01.replace("khu phố 1,", "Tổ 1, khu phố 1,"), folder="phu-loi")
+    assert r.status is Status.DIGITIZED, r.reasons

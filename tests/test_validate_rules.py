@@ -182,3 +182,14 @@ def test_a_stroke_glued_to_a_registration_number_is_a_one_held_for_a_clerk() -> 
     assert normalize_registration_number("|62/2003") == "62/2003"
     for plain in ("241", "296/1990", "KS0001", "123/2017/KS"):
         assert not registration_number_repaired(plain), plain
+
+
+def test_a_registration_number_read_as_two_numbers_is_held_for_a_clerk() -> None:
+    # `Số: 472 2010`: a display face's hairline slash lost, the number kept was `472` and
+    # the record counted (held-out fonts, once the ID's doubt was resolved)
+    from schemas.normalize import registration_number_cut
+
+    assert normalize_registration_number("472 2010") == "472"
+    assert registration_number_cut("472 2010")
+    for plain in ("472/2010", "675", "675 Quyển số 01", "123/2017/KS"):
+        assert not registration_number_cut(plain), plain

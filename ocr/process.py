@@ -192,14 +192,14 @@ CONFIRMED_CONF = 90.0
 # records on the 150-record set, 2 of them wrong (`Yên` for `Yến`, `Hát` for `Hải`, repeated
 # by both enlarged readings): digitized precision 1.000 -> 0.973. 1.25x did the same.
 CONFIRM_SCALE = 1.5
-# A number the two readings disagree on is read again by two other models at the page's
-# size: Tesseract's English model and its Vietnamese script model. Digits carry no
-# Vietnamese marks, and other models do not share vie's confusions (`vie` read a clean
-# Noto Serif `074088114160` as `074055114160` at 1.5x and `074056114160` at 2x and 3x;
-# `eng` read it right at every size; a display face's `4` is `1` to `vie` at every size,
-# `4` to both others). One of them agreeing with the first reading confirms it; both
-# agreeing on other digits replace it.
-NUMBER_MODELS = ("eng", "Vietnamese")
+# A number the two readings disagree on is read again by other models at the page's size
+# (vote_on_numbers): Tesseract's English model, then, where it reads other digits, its
+# Vietnamese script model. Digits carry no Vietnamese marks, and other models do not share
+# vie's confusions (`vie` read a clean Noto Serif `074088114160` as `074055114160` at 1.5x
+# and `074056114160` at 2x and 3x; `eng` read it right at every size; a display face's `4`
+# is `1` to `vie` at every size, `4` to both others).
+NUMBER_MODEL = "eng"
+NUMBER_SECOND_MODEL = "Vietnamese"
 # A number still in doubt is read a last time by the first model, twice as large: when
 # that reading gives the first one's digits, two readings of one model agree
 NUMBER_CONFIRM_SCALE = 2.0
@@ -401,44 +401,54 @@ def confirm_doubtful_words(
 _NUMBER = re.compile(r"\d+(?:[./-]\d+)*")
 
 
+def _same_shape(proposed: str | None, core: str) -> bool:
+    """Two plain numbers (digits and `/`, `.` or `-` between them) with the same separators
+    in the same places: only digits differ (`074070261904` for `074070261901`, `142/1991`
+    for `4142/1991`; not `3818229` for `18//93`)."""
+    return bool(proposed and _NUMBER.fullmatch(proposed) and _NUMBER.fullmatch(core)
+                and re.sub(r"\d+", "0", proposed) == re.sub(r"\d+", "0", core))
+
+
 def vote_on_numbers(image: np.ndarray, text: PageText, timeout: float, dpi: int,
                     doubtful: Callable[[Word], bool] = _doubtful_number) -> PageText:
-    """Doubtful numbers read by the NUMBER_MODELS at the page's size. A number one of them
-    reads as the first reading did is confirmed. A number both read alike, otherwise
-    (`0410177917101` at 72 %, both others `040177917104`), takes their digits, confirmed:
-    three models read it, two of them alike, and the first was unsure. Whatever the others
-    read that is not a plain number (digits and `/`, `.` or `-` between them) changes
-    nothing, and so does a reading with other separators (`18//93` for `3818229`)."""
-    others = read_doubtful_again(image, text, NUMBER_MODELS, timeout, dpi, scale=1.0,
-                                 doubtful=doubtful)
+    """Doubtful numbers read again by other models at the page's size. A number the
+    NUMBER_MODEL reads as the first reading did is confirmed. One it reads as another
+    number of the same shape is read by the NUMBER_SECOND_MODEL too (that call only where
+    such a number is); when both read it alike (`0410177917101` at 72 %, both others
+    `040177917104`), it takes their digits, confirmed: three models read it, two of them
+    alike, and the first was unsure. The second model alone confirms nothing: it agreed
+    with `vie` on two misread registration numbers (`3221/1995` for `221/1995`)."""
+    (first,) = read_doubtful_again(image, text, (NUMBER_MODEL,), timeout, dpi, scale=1.0,
+                                   doubtful=doubtful)
     confirming: dict[tuple[int, int], float] = {}
-    lines = list(text.lines)
-    for i, k in sorted(set().union(*others)):
-        word = lines[i].words[k]
-        core = _core(word.text)
-        readings = [o[(i, k)] for o in others if (i, k) in o]
-        # only the first of the other models confirms: the script model agreed with
-        # `vie` on two misread registration numbers (`3221/1995` for `221/1995`)
-        agree = others[0][(i, k)].agreeing(core) if (i, k) in others[0] else None
+    proposed: dict[tuple[int, int], OtherReading] = {}
+    for (i, k), reading in first.items():
+        core = _core(text.lines[i].words[k].text)
+        agree = reading.agreeing(core)
         if agree is not None:
             confirming[(i, k)] = agree[1]
-            continue
-        said = {r.said() for r in readings}
-        if len(readings) < len(others) or len(said) != 1:
-            continue
-        digits = said.pop()
-        # the same shape: the first reading's separators, only its digits other
-        if _NUMBER.fullmatch(digits or "") and _NUMBER.fullmatch(core) and (
-                re.sub(r"\d+", "0", digits) == re.sub(r"\d+", "0", core)):
+        elif _same_shape(reading.said(), core):
+            proposed[(i, k)] = reading
+    if proposed:
+        asked = {id(text.lines[i].words[k]) for i, k in proposed}
+        (second,) = read_doubtful_again(image, text, (NUMBER_SECOND_MODEL,), timeout, dpi,
+                                        scale=1.0, doubtful=lambda w: id(w) in asked)
+        lines = list(text.lines)
+        for (i, k), reading in proposed.items():
+            digits = reading.said()
+            seconded = second.get((i, k))
+            if digits is None or seconded is None or seconded.said() != digits:
+                continue
+            word = lines[i].words[k]
             lead = word.text[:len(word.text) - len(word.text.lstrip(_EDGE_PUNCTUATION))]
             trail = word.text[len(word.text.rstrip(_EDGE_PUNCTUATION)):]
-            conf = min(r.words[0][1] for r in readings)
+            conf = min(reading.words[0][1], seconded.words[0][1])
             words = list(lines[i].words)
             words[k] = replace(word, text=lead + digits + trail, rivals=(),
                                conf=max(conf, CONFIRMED_CONF), confirmed=True)
             lines[i] = Line(words)
-    text = PageText(lines=lines, mean_conf=text.mean_conf, quality=text.quality,
-                    width=text.width, height=text.height)
+        text = PageText(lines=lines, mean_conf=text.mean_conf, quality=text.quality,
+                        width=text.width, height=text.height)
     return _confirm(text, confirming)
 
 

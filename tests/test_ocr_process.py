@@ -375,12 +375,12 @@ def test_a_number_the_first_model_misreads_enlarged_is_confirmed_by_the_english_
 
     assert not confirmed(first, "vie", process.CONFIRM_SCALE)
     assert not confirmed(first, "vie", process.NUMBER_CONFIRM_SCALE)
-    assert confirmed(first, process.NUMBER_MODELS[0], 1.0)
+    assert confirmed(first, process.NUMBER_MODEL, 1.0)
     voted = process.vote_on_numbers(crop, first, 60, 300).words[0]
     assert (voted.text, voted.confirmed) == ("074088114160", True)
     misread = replace(number, text="074088114169")
     _, wrong = _crop_with_word("id-number-noto-serif.png", misread)
-    assert not confirmed(wrong, process.NUMBER_MODELS[0], 1.0)
+    assert not confirmed(wrong, process.NUMBER_MODEL, 1.0)
 
 
 def test_a_number_both_other_models_read_alike_takes_their_digits() -> None:

@@ -421,7 +421,7 @@ def report(results: list[dict]) -> None:
         for k, v in r["timings"].items():
             stages[k].append(v)
     # the second readings (Tesseract again on part of the page) are reading, not cleaning
-    reading = {"ocr", "orientation_reread", "missed_lines", "confirm_words"}
+    reading = {"ocr", "orientation_reread", "missed_lines", "number_vote", "confirm_words"}
     clean_total = reread_total = 0.0
     for k, vs in stages.items():
         m = sum(vs) / len(results)

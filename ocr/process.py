@@ -530,6 +530,8 @@ def process_page(
     # the other models vote first: the first model's own second reading agreed with it on
     # a `4142/1991` printed `142/1991` (both others read `142/1991`)
     text = vote_on_numbers(cleaned.image, text, timeout, ppi)
+    timings["number_vote"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
     text = confirm_doubtful_words(cleaned.image, text, lang, timeout, ppi)
     text = confirm_doubtful_words(cleaned.image, text, lang, timeout, ppi,
                                   scale=NUMBER_CONFIRM_SCALE, doubtful=_doubtful_number)

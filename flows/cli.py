@@ -40,6 +40,15 @@ def run(
     """Process every file under INBOX/<ward-code>/ once, as one Prefect flow run."""
     from flows import progress
     from flows.pipeline import digitize_inbox
+    from flows.settings import PipelineSettings
+    from ocr.process import missing_models
+
+    missing = missing_models(PipelineSettings().ocr_lang)
+    if missing:
+        err.print(f"Tesseract or its models are not installed ({', '.join(missing)}): "
+                  "run `make setup` (Debian packages tesseract-ocr, tesseract-ocr-vie, "
+                  "tesseract-ocr-eng, tesseract-ocr-script-viet). Nothing was read.")
+        raise typer.Exit(2)
 
     bar = Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),

@@ -23,7 +23,14 @@ import cv2
 import numpy as np
 
 from ocr.clean import CleanedPage, clean_page, rotate_quadrant
-from ocr.read import BLOCK_PSM, page_quality, plausible_word, read_page, read_page_with_pdf
+from ocr.read import (
+    BLOCK_PSM,
+    installed_models,
+    page_quality,
+    plausible_word,
+    read_page,
+    read_page_with_pdf,
+)
 from ocr.text import Line, PageText, Word
 
 # A reading below this quality (ocr.read.page_quality) may be an upside-down page.
@@ -450,6 +457,14 @@ def vote_on_numbers(image: np.ndarray, text: PageText, timeout: float, dpi: int,
         text = PageText(lines=lines, mean_conf=text.mean_conf, quality=text.quality,
                         width=text.width, height=text.height)
     return _confirm(text, confirming)
+
+
+def missing_models(lang: str) -> list[str]:
+    """The Tesseract models process_page reads with (`lang`, then the numbers' vote's)
+    that this machine lacks: each is a Debian package (tesseract-ocr-vie, -eng,
+    -script-viet), checked before a batch rather than failing on every page."""
+    have = installed_models()
+    return [m for m in (*lang.split("+"), NUMBER_MODEL, NUMBER_SECOND_MODEL) if m not in have]
 
 
 @dataclass

@@ -55,6 +55,18 @@ def _config(psm: int, dpi: int) -> str:
     return f"--psm {int(psm)} --dpi {int(dpi)}"
 
 
+def installed_models() -> set[str]:
+    """The models this machine's Tesseract can read with (`tesseract --list-langs`; not
+    pytesseract's get_languages, which leaves out names with capitals such as the script
+    model `Vietnamese`). Empty when Tesseract itself is missing."""
+    try:
+        out = subprocess.run([pytesseract.pytesseract.tesseract_cmd, "--list-langs"],
+                             capture_output=True, text=True, timeout=30, check=False).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return set()
+    return {line.strip() for line in out.splitlines()[1:] if line.strip()}
+
+
 def plausible_word(text: str) -> bool:
     return bool(_WORD_OK.match(text))
 

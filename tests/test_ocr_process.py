@@ -7,6 +7,8 @@ must not pay for a second reading.
 
 from __future__ import annotations
 
+import re
+import subprocess
 from dataclasses import replace
 from pathlib import Path
 
@@ -460,3 +462,31 @@ def test_a_page_read_well_is_not_cleaned_again(page: np.ndarray) -> None:
     r = process.process_page(page, 200)
     assert r.text.mean_conf >= process.LIGHT_STROKES_RETRY_CONF
     assert "light_strokes_reread" not in r.timings
+
+
+def test_the_models_the_reading_needs_are_installed_and_a_missing_one_stops_the_batch(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`vie`, and the English and Vietnamese script models that vote on numbers, are
+    installed by `make setup`; with one of them missing (a tessdata folder without the
+    script model) `digitize run` says which and what to install, and reads nothing."""
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    assert process.missing_models("vie") == []
+    tessdata = tmp_path / "tessdata"
+    tessdata.mkdir()
+    listing = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True)
+    installed = Path(re.search(r'"(.+?)"', listing.stdout).group(1))
+    for model in ("vie", "eng", "osd"):
+        (tessdata / f"{model}.traineddata").symlink_to(installed / f"{model}.traineddata")
+    monkeypatch.setenv("TESSDATA_PREFIX", str(tessdata))
+    assert process.missing_models("vie") == [process.NUMBER_SECOND_MODEL]
+    inbox = tmp_path / "inbox" / "phu-tan"
+    inbox.mkdir(parents=True)
+    Image.new("L", (600, 800), 255).save(inbox / "scan-0001.png")
+    monkeypatch.setenv("DIGITIZE_STORE", str(tmp_path / "store"))
+    result = CliRunner().invoke(app, ["run", str(tmp_path / "inbox")])
+    assert result.exit_code == 2
+    assert "Vietnamese" in result.output and "make setup" in result.output
+    assert not (tmp_path / "store").exists()

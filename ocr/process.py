@@ -218,6 +218,7 @@ _EDGE_PUNCTUATION = ".,:;|!'\"`‘’“”„‚-–—_~…¬[]{}"
 _SLASHES = str.maketrans({"\u2044": "/", "\u2215": "/"})
 PUNCTUATION_WIDTH = 0.4  # a dot or a comma against a letter, in Tesseract's boxes
 _CODE = re.compile(r"^[^\W\d_]{1,4}\d{1,6}$")
+_NUMBER = re.compile(r"\d+(?:[./-]\d+)*")
 
 
 def _core_span(word: Word, left: float = 0.0, scale: float = 1.0) -> tuple[float, float]:
@@ -262,6 +263,26 @@ def _doubtful_number(word: Word) -> bool:
     """A doubtful word with digits the second reading did not confirm: read a third time,
     larger (NUMBER_CONFIRM_SCALE)."""
     return _doubtful(word) and any(ch.isdigit() for ch in word.text)
+
+
+# letters a number's digits are read as (`O74175133950`, `Ø7`, `l2/11/2021`)
+_LETTERS_AS_DIGITS = str.maketrans({"O": "0", "o": "0", "Ø": "0", "ø": "0", "l": "1", "I": "1",
+                                    "|": "1"})
+
+
+def _number_with_letters(word: Word) -> bool:
+    """A number with a letter read for one of its digits (`O74175133950` at 90 %): however
+    confident, the letter makes it a repair a clerk checks, unless other models read the
+    digit."""
+    core = _core(word.text)
+    as_digits = core.translate(_LETTERS_AS_DIGITS)
+    return (as_digits != core and any(ch.isdigit() for ch in core)
+            and bool(_NUMBER.fullmatch(as_digits)))
+
+
+def _voted_number(word: Word) -> bool:
+    """A number the other models vote on: a doubtful one, or one with a letter for a digit."""
+    return _doubtful_number(word) or _number_with_letters(word)
 
 
 def _doubtful_runs(words: list[Word],
@@ -405,9 +426,6 @@ def confirm_doubtful_words(
     return _confirm(text, confirming)
 
 
-_NUMBER = re.compile(r"\d+(?:[./-]\d+)*")
-
-
 def _same_shape(proposed: str | None, core: str) -> bool:
     """Two plain numbers (digits and `/`, `.` or `-` between them) with the same separators
     in the same places: only digits differ (`074070261904` for `074070261901`, `142/1991`
@@ -417,8 +435,9 @@ def _same_shape(proposed: str | None, core: str) -> bool:
 
 
 def vote_on_numbers(image: np.ndarray, text: PageText, timeout: float, dpi: int,
-                    doubtful: Callable[[Word], bool] = _doubtful_number) -> PageText:
-    """Doubtful numbers read again by other models at the page's size. A number the
+                    doubtful: Callable[[Word], bool] = _voted_number) -> PageText:
+    """Doubtful numbers, and numbers with a letter for a digit (`O74175133950`), read again
+    by other models at the page's size. A number the
     NUMBER_MODEL reads as the first reading did is confirmed. One it reads as another
     number of the same shape is read by the NUMBER_SECOND_MODEL too (that call only where
     such a number is); when both read it alike (`0410177917101` at 72 %, both others
@@ -434,7 +453,7 @@ def vote_on_numbers(image: np.ndarray, text: PageText, timeout: float, dpi: int,
         agree = reading.agreeing(core)
         if agree is not None:
             confirming[(i, k)] = agree[1]
-        elif _same_shape(reading.said(), core):
+        elif _same_shape(reading.said(), core.translate(_LETTERS_AS_DIGITS)):
             proposed[(i, k)] = reading
     if proposed:
         asked = {id(text.lines[i].words[k]) for i, k in proposed}

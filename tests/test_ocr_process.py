@@ -408,6 +408,20 @@ def test_a_number_both_other_models_read_alike_takes_their_digits() -> None:
     assert (kept.text, kept.confirmed, kept.conf) == ("07407026/1901", False, 59.0)
 
 
+def test_a_number_with_a_letter_for_a_digit_is_voted_on_however_confident() -> None:
+    """`O74175133950` at 90 % is no doubtful number, but its letter makes the record a
+    repair a clerk checks: the other models vote on it too, and their digits replace it.
+    A code (`DC01`, `ĐT743,`), a word and a number without letters are not asked."""
+    crop, first = _crop_with_word(
+        "id-number-noto-serif.png", Word("O74088114160", 95.0, 60, 40, 344, 39, (1, 1, 1)))
+    voted = process.vote_on_numbers(crop, first, 60, 300).words[0]
+    assert (voted.text, voted.confirmed) == ("074088114160", True)
+    for text in ("DC01", "ĐT743,", "Oanh", "074088114160", "12A"):
+        assert not process._number_with_letters(Word(text, 95.0, 0, 0, 9, 9, (1, 1, 1))), text
+    for text in ("Ø7", "l2/11/2021"):
+        assert process._number_with_letters(Word(text, 95.0, 0, 0, 9, 9, (1, 1, 1))), text
+
+
 def test_a_slash_read_twice_is_still_a_number_worth_a_second_reading() -> None:
     """`391/⁄2021` (a registration number's slash read as two, at 27 %) was no plausible
     number, never read again, and held its record although it normalizes right; one

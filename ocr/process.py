@@ -207,9 +207,10 @@ CONFIRM_SCALE = 1.5
 # is `1` to `vie` at every size, `4` to both others).
 NUMBER_MODEL = "eng"
 NUMBER_SECOND_MODEL = "Vietnamese"
-# A number still in doubt is read a last time by the first model, twice as large: when
-# that reading gives the first one's digits, two readings of one model agree
-NUMBER_CONFIRM_SCALE = 2.0
+# A third reading by `vie`, twice as large, of the numbers still doubtful (fourteenth
+# session, +7 records then) was dropped once the vote came: on the nine sets it added one
+# record (a date at 74 %) for 0.05 s/page, and two readings of one model agreeing is weak
+# evidence: it confirmed a road code `T743,` for `ĐT743,` at 17 %.
 CONFIRM_MAX_STRETCHES = 120
 NEIGHBOUR_GAP = 1.5  # line heights: a word farther away is another column's
 CONFIRM_PAD = 10
@@ -260,8 +261,7 @@ def _doubtful(word: Word) -> bool:
 
 
 def _doubtful_number(word: Word) -> bool:
-    """A doubtful word with digits the second reading did not confirm: read a third time,
-    larger (NUMBER_CONFIRM_SCALE)."""
+    """A doubtful word with digits: one the other models vote on (vote_on_numbers)."""
     return _doubtful(word) and any(ch.isdigit() for ch in word.text)
 
 
@@ -567,7 +567,5 @@ def process_page(
     timings["number_vote"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     text = confirm_doubtful_words(cleaned.image, text, lang, timeout, ppi)
-    text = confirm_doubtful_words(cleaned.image, text, lang, timeout, ppi,
-                                  scale=NUMBER_CONFIRM_SCALE, doubtful=_doubtful_number)
     timings["confirm_words"] = time.perf_counter() - t0
     return PageReading(cleaned, text, timings, pdf)

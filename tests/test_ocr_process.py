@@ -337,23 +337,20 @@ def test_two_doubtful_words_apart_on_one_line_are_both_read_again() -> None:
     assert [w.text for w in confirmed.words] == [w.text for w in unsure.words]
 
 
-def test_a_number_left_doubtful_is_read_a_third_time_larger_and_nothing_else() -> None:
-    """The two readings disagreed on a number (`03/06/4951` read again for `03/06/1951`):
-    the third reading, twice as large, asks for numbers only. It confirms the digits it
-    agrees on, never other digits than the first reading's, and leaves words alone."""
+def test_the_vote_on_numbers_asks_for_numbers_only_and_puts_a_misread_digit_right() -> None:
+    """The vote reads doubtful numbers only: an unsure ID the English model reads alike is
+    confirmed, an unsure name beside it is left to the second reading. An ID misread in
+    its last digit (`074088114169` for the printed `074088114160`) is read `...160` by both
+    other models and takes their digits."""
     binary, full = _typed_line("Số định danh cá nhân: 074088114160 Nguyễn Văn An")
     assert {"074088114160", "Nguyễn"} <= {w.text for w in full.words}
     unsure = _marked_unsure(full, {"074088114160", "Nguyễn"})
-    third = process.confirm_doubtful_words(binary, unsure, "vie", 60, 300,
-                                           scale=process.NUMBER_CONFIRM_SCALE,
-                                           doubtful=process._doubtful_number)
-    flags = {w.text: w.confirmed for w in third.words}
+    voted = process.vote_on_numbers(binary, unsure, 60, 300)
+    flags = {w.text: w.confirmed for w in voted.words}
     assert flags["074088114160"] and not flags["Nguyễn"], flags
     misread = _marked_unsure(full, {"074088114160"}, text="074088114169")
-    third = process.confirm_doubtful_words(binary, misread, "vie", 60, 300,
-                                           scale=process.NUMBER_CONFIRM_SCALE,
-                                           doubtful=process._doubtful_number)
-    assert not next(w for w in third.words if w.text == "074088114169").confirmed
+    voted = process.vote_on_numbers(binary, misread, 60, 300)
+    assert [w.text for w in voted.words if w.confirmed] == ["074088114160"]
 
 
 def _crop_with_word(name: str, word: Word) -> tuple[np.ndarray, PageText]:
@@ -376,7 +373,7 @@ def test_a_number_the_first_model_misreads_enlarged_is_confirmed_by_the_english_
         return again.words[0].confirmed
 
     assert not confirmed(first, "vie", process.CONFIRM_SCALE)
-    assert not confirmed(first, "vie", process.NUMBER_CONFIRM_SCALE)
+    assert not confirmed(first, "vie", 2.0)
     assert confirmed(first, process.NUMBER_MODEL, 1.0)
     voted = process.vote_on_numbers(crop, first, 60, 300).words[0]
     assert (voted.text, voted.confirmed) == ("074088114160", True)

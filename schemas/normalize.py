@@ -28,6 +28,7 @@ from schemas.vocab import (
     MARITAL_STATUSES,
     NATIONALITIES,
     NATIONALITY_ALIASES,
+    OCCUPATIONS,
     RELATIONS_TO_HEAD,
     RELIGIONS,
     fold,
@@ -407,11 +408,20 @@ PLACE_FIELDS = (
 )
 
 
+# a listed occupation whose letters, marks removed, no other listed one shares
+_OCCUPATION_BY_FOLD = {
+    key: entries[0] for key, entries in
+    {fold(o): [e for e in OCCUPATIONS if fold(e) == fold(o)] for o in OCCUPATIONS}.items()
+    if len(entries) == 1
+}
+
+
 def normalize_occupation(value: str | None) -> str | None:
     """Free text, in sentence case when a word is read in capitals (`NỘI trợ` -> `Nội
     trợ`: OCR mistakes the case of letters whose capital only differs in size, and a
     value typed in capitals reads the same). Capitals that are no Vietnamese syllable,
-    or two letters without a mark among small letters, stay (`Kỹ sư IT`, `CNV`)."""
+    or two letters without a mark among small letters, stay (`Kỹ sư IT`, `CNV`). A value
+    that is a common occupation but for its marks takes that occupation's (`Nông dần`)."""
     text = clean_text(value)
     if not text:
         return text
@@ -424,10 +434,10 @@ def normalize_occupation(value: str | None) -> str | None:
         return (len(letters) >= 2 and letters.isupper() and is_syllable(letters)
                 and (all_capitals or len(letters) >= 3 or len(bare) > len(letters)))
 
-    if not any(shouted(w) for w in words):
-        return text
-    words = [w.lower() if shouted(w) else w for w in words]
-    return words[0][:1].upper() + " ".join(words)[1:]
+    if any(shouted(w) for w in words):
+        words = [w.lower() if shouted(w) else w for w in words]
+        text = words[0][:1].upper() + " ".join(words)[1:]
+    return _OCCUPATION_BY_FOLD.get(fold(text), text)
 
 
 _BY_FIELD = {

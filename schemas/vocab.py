@@ -118,6 +118,19 @@ RELATIONS_TO_HEAD: tuple[str, ...] = (
     "Cậu", "Thím", "Mợ", "Chắt", "Người ở nhờ", "Người giám hộ", "Khác",
 )  # fmt: skip
 
+# Common occupations as residence forms write them. Free text stays free: a value is only
+# respelled to one of these when, marks removed, it is that entry and no other (`Nông dần`
+# -> `Nông dân`: read with a grave for the circumflex, counted so on a fresh set).
+OCCUPATIONS: tuple[str, ...] = (
+    "Nông dân", "Công nhân", "Nhân viên văn phòng", "Nhân viên", "Giáo viên", "Giảng viên",
+    "Kinh doanh", "Buôn bán", "Nội trợ", "Kỹ sư", "Tài xế", "Lái xe", "Bác sĩ", "Y sĩ",
+    "Y tá", "Điều dưỡng", "Dược sĩ", "Công chức", "Viên chức", "Lao động tự do",
+    "Lao động phổ thông", "Thợ may", "Thợ hồ", "Thợ điện", "Thợ mộc", "Thợ cơ khí",
+    "Thợ máy", "Học sinh", "Sinh viên", "Hưu trí", "Bộ đội", "Công an", "Kế toán", "Luật sư",
+    "Kiến trúc sư", "Ngư dân", "Làm ruộng", "Làm vườn", "Tiểu thương", "Bảo vệ",
+    "Đầu bếp", "Thất nghiệp", "Không nghề nghiệp", "Cán bộ", "Doanh nhân", "Lập trình viên",
+)  # fmt: skip
+
 SEXES: tuple[str, ...] = ("Nam", "Nữ")
 
 _SPACES = re.compile(r"\s+")

@@ -329,16 +329,16 @@ class OtherReading:
 
 
 def read_doubtful_again(
-    image: np.ndarray, text: PageText, langs: tuple[str, ...], timeout: float, dpi: int,
+    image: np.ndarray, text: PageText, lang: str, timeout: float, dpi: int,
     scale: float = CONFIRM_SCALE, doubtful: Callable[[Word], bool] = _doubtful,
-) -> list[dict[tuple[int, int], OtherReading]]:
+) -> dict[tuple[int, int], OtherReading]:
     """Read the stretches of lines around doubtful words again from `image` enlarged
-    `scale` times (one canvas, one Tesseract call per model in `langs`, psm 6) and give,
-    per model, what it reads under each doubtful word (line index, word index)."""
+    `scale` times (one canvas, one Tesseract call with model `lang`, psm 6) and give what
+    it reads under each doubtful word (line index, word index)."""
     stretches = [(i, run) for i, line in enumerate(text.lines)
                  for run in _doubtful_runs(line.words, doubtful)]
     if not stretches:
-        return [{} for _ in langs]
+        return {}
     h, w = image.shape[:2]
     margin = int(CONFIRM_PAD * scale)
     crops: list[np.ndarray] = []
@@ -362,38 +362,34 @@ def read_doubtful_again(
         placed.append((i, y, y + crop.shape[0], left))
         y += crop.shape[0] + 2 * margin
     if not crops:
-        return [{} for _ in langs]
+        return {}
     canvas = np.full((y, max(c.shape[1] for c in crops) + 2 * margin), 255, dtype=np.uint8)
     for crop, (_, y0, y1, _) in zip(crops, placed, strict=True):
         canvas[y0:y1, margin:margin + crop.shape[1]] = crop
-    out = []
-    for lang in langs:
-        again = read_page(canvas, lang=lang, timeout=timeout, psm=BLOCK_PSM,
-                          dpi=int(dpi * scale))
-        second_by_line: dict[int, list[tuple[float, float, Word]]] = {}
-        for i, y0, y1, left in placed:
-            second_by_line.setdefault(i, []).extend(
-                (*_core_span(r, left - margin / scale, scale), r)
-                for r in again.words if y0 <= r.top + r.height / 2 < y1)
-        found: dict[tuple[int, int], OtherReading] = {}
-        for i, second in second_by_line.items():
-            for k, word in enumerate(text.lines[i].words):
-                if not doubtful(word):
-                    continue
-                # the two readings' cores overlap each other's middle
-                start, end = _core_span(word)
-                center = (start + end) / 2
-                match = tuple((_core(r.text), r.conf) for x0, x1, r in second
-                              if x0 <= center <= x1 and start <= (x0 + x1) / 2 <= end)
-                inside = sorted(((x0, r) for x0, x1, r in second
-                                 if start <= (x0 + x1) / 2 <= end), key=lambda xr: xr[0])
-                joined = None
-                if len(inside) > 1:
-                    joined = ("".join(_core(r.text) for _, r in inside),
-                              min(r.conf for _, r in inside))
-                found[(i, k)] = OtherReading(match, joined)
-        out.append(found)
-    return out
+    again = read_page(canvas, lang=lang, timeout=timeout, psm=BLOCK_PSM, dpi=int(dpi * scale))
+    second_by_line: dict[int, list[tuple[float, float, Word]]] = {}
+    for i, y0, y1, left in placed:
+        second_by_line.setdefault(i, []).extend(
+            (*_core_span(r, left - margin / scale, scale), r)
+            for r in again.words if y0 <= r.top + r.height / 2 < y1)
+    found: dict[tuple[int, int], OtherReading] = {}
+    for i, second in second_by_line.items():
+        for k, word in enumerate(text.lines[i].words):
+            if not doubtful(word):
+                continue
+            # the two readings' cores overlap each other's middle
+            start, end = _core_span(word)
+            center = (start + end) / 2
+            match = tuple((_core(r.text), r.conf) for x0, x1, r in second
+                          if x0 <= center <= x1 and start <= (x0 + x1) / 2 <= end)
+            inside = sorted(((x0, r) for x0, x1, r in second
+                             if start <= (x0 + x1) / 2 <= end), key=lambda xr: xr[0])
+            joined = None
+            if len(inside) > 1:
+                joined = ("".join(_core(r.text) for _, r in inside),
+                          min(r.conf for _, r in inside))
+            found[(i, k)] = OtherReading(match, joined)
+    return found
 
 
 def _confirm(text: PageText, confirming: dict[tuple[int, int], float]) -> PageText:
@@ -417,7 +413,7 @@ def confirm_doubtful_words(
     """Read the stretches of lines around doubtful words again (read_doubtful_again) and
     raise the confidence of the words both readings agree on. Nothing else changes: no word
     is replaced, added or removed."""
-    (other,) = read_doubtful_again(image, text, (lang,), timeout, dpi, scale, doubtful)
+    other = read_doubtful_again(image, text, lang, timeout, dpi, scale, doubtful)
     confirming = {}
     for (i, k), reading in other.items():
         agree = reading.agreeing(_core(text.lines[i].words[k].text))
@@ -444,8 +440,8 @@ def vote_on_numbers(image: np.ndarray, text: PageText, timeout: float, dpi: int,
     `040177917104`), it takes their digits, confirmed: three models read it, two of them
     alike, and the first was unsure. The second model alone confirms nothing: it agreed
     with `vie` on two misread registration numbers (`3221/1995` for `221/1995`)."""
-    (first,) = read_doubtful_again(image, text, (NUMBER_MODEL,), timeout, dpi, scale=1.0,
-                                   doubtful=doubtful)
+    first = read_doubtful_again(image, text, NUMBER_MODEL, timeout, dpi, scale=1.0,
+                                doubtful=doubtful)
     confirming: dict[tuple[int, int], float] = {}
     proposed: dict[tuple[int, int], OtherReading] = {}
     for (i, k), reading in first.items():
@@ -457,8 +453,8 @@ def vote_on_numbers(image: np.ndarray, text: PageText, timeout: float, dpi: int,
             proposed[(i, k)] = reading
     if proposed:
         asked = {id(text.lines[i].words[k]) for i, k in proposed}
-        (second,) = read_doubtful_again(image, text, (NUMBER_SECOND_MODEL,), timeout, dpi,
-                                        scale=1.0, doubtful=lambda w: id(w) in asked)
+        second = read_doubtful_again(image, text, NUMBER_SECOND_MODEL, timeout, dpi,
+                                     scale=1.0, doubtful=lambda w: id(w) in asked)
         lines = list(text.lines)
         for (i, k), reading in proposed.items():
             digits = reading.said()

@@ -23,6 +23,7 @@ import cv2
 import numpy as np
 
 from ocr.clean import CleanedPage, clean_page, rotate_quadrant
+from ocr.marks import settle_i_marks
 from ocr.read import (
     BLOCK_PSM,
     installed_models,
@@ -564,4 +565,7 @@ def process_page(
     t0 = time.perf_counter()
     text = confirm_doubtful_words(cleaned.image, text, lang, timeout, ppi)
     timings["confirm_words"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    text = settle_i_marks(cleaned.image, text)
+    timings["i_marks"] = time.perf_counter() - t0
     return PageReading(cleaned, text, timings, pdf)

@@ -431,6 +431,18 @@ def _same_shape(proposed: str | None, core: str) -> bool:
                 and re.sub(r"\d+", "0", proposed) == re.sub(r"\d+", "0", core))
 
 
+# the letters the English model cannot read, as it reads them (`DT743` for `ĐT743`)
+_AS_ENGLISH = str.maketrans({"Đ": "D", "đ": "d"})
+
+
+def _same_digits_of_a_code(proposed: str | None, core: str) -> bool:
+    """A road's or a form's code read with other letters, its digits the same (`DT743` for
+    `T743`, whose `Đ` the first reading lost at 0 %)."""
+    return bool(proposed and _CODE.fullmatch(proposed) and _CODE.fullmatch(core)
+                and proposed != core
+                and re.sub(r"\D", "", proposed) == re.sub(r"\D", "", core))
+
+
 def vote_on_numbers(image: np.ndarray, text: PageText, timeout: float, dpi: int,
                     doubtful: Callable[[Word], bool] = _voted_number) -> PageText:
     """Doubtful numbers, and numbers with a letter for a digit (`O74175133950`), read again
@@ -450,7 +462,8 @@ def vote_on_numbers(image: np.ndarray, text: PageText, timeout: float, dpi: int,
         agree = reading.agreeing(core)
         if agree is not None:
             confirming[(i, k)] = agree[1]
-        elif _same_shape(reading.said(), core.translate(_LETTERS_AS_DIGITS)):
+        elif _same_shape(reading.said(), core.translate(_LETTERS_AS_DIGITS)) \
+                or _same_digits_of_a_code(reading.said(), core):
             proposed[(i, k)] = reading
     if proposed:
         asked = {id(text.lines[i].words[k]) for i, k in proposed}
@@ -460,14 +473,16 @@ def vote_on_numbers(image: np.ndarray, text: PageText, timeout: float, dpi: int,
         for (i, k), reading in proposed.items():
             digits = reading.said()
             seconded = second.get((i, k))
-            if digits is None or seconded is None or seconded.said() != digits:
+            said = seconded.said() if seconded is not None else None
+            # alike: the same, but for the letters only the second model has (`ĐT743`)
+            if digits is None or said is None or said.translate(_AS_ENGLISH) != digits:
                 continue
             word = lines[i].words[k]
             lead = word.text[:len(word.text) - len(word.text.lstrip(_EDGE_PUNCTUATION))]
             trail = word.text[len(word.text.rstrip(_EDGE_PUNCTUATION)):]
             conf = min(reading.words[0][1], seconded.words[0][1])
             words = list(lines[i].words)
-            words[k] = replace(word, text=lead + digits + trail, rivals=(),
+            words[k] = replace(word, text=lead + said + trail, rivals=(),
                                conf=max(conf, CONFIRMED_CONF), confirmed=True)
             lines[i] = Line(words)
         text = PageText(lines=lines, mean_conf=text.mean_conf, quality=text.quality,

@@ -322,6 +322,22 @@ def test_a_roads_code_is_read_again_like_a_word() -> None:
     assert next(w for w in confirmed.words if w.text == "ĐT743,").confirmed
 
 
+def test_a_code_that_lost_its_first_letter_takes_the_other_models_reading() -> None:
+    """`T743,` at 0 % for `ĐT743,` (the demo's DC01 form, one line of two alike): the
+    English model reads `DT743` (it has no `Đ`), the script model `ĐT743`; the two agree but
+    for the letter only one of them can read, so the code takes the script model's
+    reading, confirmed. Where the other models read other digits, nothing changes."""
+    binary, full = _typed_line("Nơi thường trú: Số 6, đường ĐT743, khu phố 8")
+    assert any(w.text == "ĐT743," for w in full.words), [w.text for w in full.words]
+    lost = _marked_unsure(full, {"ĐT743,"}, text="T743,")
+    voted = process.vote_on_numbers(binary, lost, 60, 300)
+    code = next(w for w in voted.words if w.text.endswith("743,"))
+    assert (code.text, code.confirmed) == ("ĐT743,", True)
+    other = _marked_unsure(full, {"ĐT743,"}, text="T745,")
+    kept = process.vote_on_numbers(binary, other, 60, 300)
+    assert any((w.text, w.confirmed) == ("T745,", False) for w in kept.words)
+
+
 def test_two_doubtful_words_apart_on_one_line_are_both_read_again() -> None:
     """Only the stretches around doubtful words are read again (a word and its neighbours,
     not the whole line): two of them on one line are both confirmed, the words between

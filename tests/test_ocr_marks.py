@@ -28,12 +28,12 @@ def _page(lines: list[str]) -> tuple[np.ndarray, PageText]:
     return image, read_page(image, lang="vie", dpi=300, rivals=True)
 
 
-def _last_word_read_as(text: PageText, reading: str, rivals: tuple[tuple[str, float], ...]
-                       ) -> PageText:
+def _last_word_read_as(text: PageText, reading: str, rivals: tuple[tuple[str, float], ...],
+                       confirmed: bool = False) -> PageText:
     """The page with its last word (the name's given name) read `reading`, with `rivals`."""
     lines = list(text.lines)
     words = list(lines[-1].words)
-    words[-1] = replace(words[-1], text=reading, conf=86.0, rivals=rivals)
+    words[-1] = replace(words[-1], text=reading, conf=86.0, rivals=rivals, confirmed=confirmed)
     lines[-1] = Line(words)
     return PageText(lines=lines, mean_conf=text.mean_conf, quality=text.quality,
                     width=text.width, height=text.height)
@@ -43,8 +43,10 @@ def test_a_dot_read_as_a_hook_takes_the_dotted_rival() -> None:
     # Tesseract's own misreading of this clean line (fifteenth session's demo): `Chỉ` at 86 %,
     # `Chi` at 76 %; the pixels above the `i` are a dot the size of the page's dots
     image, text = _page([*REFERENCE_LINES, "Họ và tên: Nguyễn Thùy Chi"])
-    doubtful = _last_word_read_as(text, "Chỉ", (("Chi", 76.2), ("Chí", 12.5), ("Chị", 15.5)))
+    doubtful = _last_word_read_as(text, "Chỉ", (("Chi", 76.2), ("Chí", 12.5), ("Chị", 15.5)),
+                                  confirmed=True)
     settled = settle_i_marks(image, doubtful).lines[-1].words[-1]
+    assert not settled.confirmed  # the second reading had agreed with `Chỉ`
     # the rivals with a tone mark go with the reading replaced; the one with the dot stays
     assert (settled.text, settled.rivals) == ("Chi", (("Chị", 15.5),))
 

@@ -356,6 +356,7 @@ def normalize_place(value: str | None) -> str | None:
     # a word and a number (`khu phố4`); a code such as `ĐT743` is capitals and stays
     text = _LETTER_DIGIT.sub(
         lambda m: f"{m[1]} {m[2]}" if m[1][-1].islower() else m[0], split_camel_case(text))
+    text = re.sub(r",,+", ",", text)  # one comma read twice (`phường Dĩ An,, thành phố`)
     text = re.sub(r",(?=[^\W\d_])", ", ", text)  # `khu phố 11,phường`: the space after
     # a quote mark before a word is a speck (`'khu phố 11`, measured: counted): no word of a
     # place starts with one (the apostrophe of `H'Mông` is inside the word)
@@ -380,8 +381,9 @@ _FACILITY_KINDS = frozenset({"da khoa", "y te"})
 
 def _lost_level_commas(text: str) -> str:
     """The comma OCR lost between two levels of an address: a name's last word, then a unit
-    word and its name (`phường Thuận Giao thành phố Thuận An`, measured). Only after a
-    capitalized word: `Ủy ban nhân dân phường`, `Bệnh viện Đa khoa tỉnh` name no level."""
+    word and its name (`phường Thuận Giao thành phố Thuận An`, measured), or a level under
+    the ward and its number (`đường Phú Lợi khu phố 8`, counted so on seed 155). Only after
+    a capitalized word: `Ủy ban nhân dân phường`, `Bệnh viện Đa khoa tỉnh` name no level."""
     words = text.split(" ")
     folded = [fold(w) for w in words]
     for i in range(1, len(words) - 1):
@@ -390,13 +392,19 @@ def _lost_level_commas(text: str) -> str:
             continue
         if " ".join(folded[max(0, i - 2):i]) in _FACILITY_KINDS:
             continue  # `Bệnh viện Đa Khoa tỉnh Tây Ninh`: the hospital's name, capitals or not
-        for unit in ADMIN_UNITS:
+        for unit in (*ADMIN_UNITS, *_NUMBERED_UNITS):
             after = i + len(unit.split())
             if (" ".join(folded[i:after]) == unit and after < len(words)
-                    and (words[after][:1].isupper() or words[after][:1].isdigit())):
+                    and (words[after][:1].isdigit() if unit in _NUMBERED_UNITS
+                         else words[after][:1].isupper() or words[after][:1].isdigit())):
                 words[i - 1] = before + ","
                 break
     return " ".join(words)
+
+
+# the levels under a ward, counted only before their number (`đường Phú Lợi khu phố 8`:
+# the comma lost; a street may be named `Tô Hiến Thành`, so `tô` before a name is no level)
+_NUMBERED_UNITS = ("khu pho", "ap", "to", "thon", "xom", "khom")
 
 
 _LETTER_DIGIT = re.compile(r"([^\W\d_]+)(\d)")

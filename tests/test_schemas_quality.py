@@ -272,6 +272,17 @@ def test_lost_spaces_in_places_come_back() -> None:
     # a comma lost between two levels comes back; a unit inside a name is no level
     assert (normalize_place("Khu phố 9, phường Thuận Giao thành phố Thuận An, tỉnh Bình Dương")
             == "Khu phố 9, phường Thuận Giao, thành phố Thuận An, tỉnh Bình Dương")
+    # likewise before a level under the ward and its number (counted so on seed 155), but a
+    # street named after a person is not cut (`Tô Hiến Thành`: `tô` before a name)
+    assert (normalize_place("Số 316, đường Phú Lợi khu phố 8, phường Tân Bình")
+            == "Số 316, đường Phú Lợi, khu phố 8, phường Tân Bình")
+    assert (normalize_place("Số 243/25, đường Lê Lợi ấp 10, phường Mỹ Phước")
+            == "Số 243/25, đường Lê Lợi, ấp 10, phường Mỹ Phước")
+    assert normalize_place("Số 1, đường Tô Hiến Thành, phường 2") == (
+        "Số 1, đường Tô Hiến Thành, phường 2")
+    # a comma read twice is one
+    assert (normalize_place("Khu phố 5, phường Thái Hòa,, thành phố Tân Uyên")
+            == "Khu phố 5, phường Thái Hòa, thành phố Tân Uyên")
     for name in ("Ủy ban nhân dân phường Thới Hòa", "Bệnh viện Đa khoa tỉnh Bình Dương",
                  "Trung tâm Y tế thành phố Thuận An",
                  # a facility's kind read with a capital is still no level before its unit

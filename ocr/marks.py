@@ -29,7 +29,7 @@ DOTTED = frozenset("iị")  # `ị` keeps its dot above; its mark is below
 TONED = frozenset("ìíỉĩ")
 I_LETTERS = DOTTED | TONED
 
-DOT_TONE_RATIO = 1.5  # how much more ink a tone mark must have than a dot, on the page
+DOT_TONE_RATIO = 1.5  # how much larger a tone mark's box must be than a dot's, on the page
 DOT_SLACK = 1.15  # a dot may be this much larger than the page's largest
 REFERENCE_CONF = 93.0  # words whose marks teach the page's font
 MIN_REFERENCES = 2  # of each kind, in the same font
@@ -38,7 +38,7 @@ MIN_REFERENCES = 2  # of each kind, in the same font
 MIN_DOT_BOX = 9
 MIN_SPECK_AREA = 4  # px: smaller components are noise, not a mark
 STEM_MIN_HEIGHT = 0.3  # share of the word's box height
-STEM_MAX_WIDTH = 0.45  # a stem's stroke against its height (a dot's stem is not a blob)
+STEM_MAX_WIDTH = 0.45  # a stem's stroke against its height: wider is a blob, no stem
 STEM_ONE_RUN = 0.7  # share of its rows a stem crosses once (`n` and `u` cross twice)
 SAME_STROKE = 1  # px of stroke width two marks' fonts may differ by
 SAME_HEIGHT = 0.15  # share of stem height likewise
@@ -65,18 +65,22 @@ class IMark:
         return self.width * self.height
 
     @property
+    def fill(self) -> float:
+        return self.area / self.box
+
+    @property
+    def aspect(self) -> float:
+        return min(self.width, self.height) / max(self.width, self.height)
+
+    @property
     def dot_shaped(self) -> bool:
         """One compact, nearly square blob: a dot (or a tone mark drawn like one)."""
-        fill = self.area / (self.width * self.height)
-        aspect = min(self.width, self.height) / max(self.width, self.height)
-        return self.pieces == 1 and fill >= 0.65 and aspect >= 0.6
+        return self.pieces == 1 and self.fill >= 0.65 and self.aspect >= 0.6
 
     @property
     def blob_shaped(self) -> bool:
         """A solid square blob: no tone mark looks like it, however large."""
-        fill = self.area / (self.width * self.height)
-        aspect = min(self.width, self.height) / max(self.width, self.height)
-        return fill >= 0.75 and aspect >= 0.7
+        return self.fill >= 0.75 and self.aspect >= 0.7
 
     def same_font(self, other: IMark) -> bool:
         return (abs(self.stroke - other.stroke) <= SAME_STROKE

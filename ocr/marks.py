@@ -182,11 +182,6 @@ def _i_rival(word: Word, rival: str) -> int | None:
     return sum(1 for ch in read[:diffs[0]] if ch in I_LETTERS)
 
 
-def _position(word: Word, n: int) -> int:
-    """The index in `word`'s text of its `n`-th `i`."""
-    return [k for k, ch in enumerate(nfc(word.text)) if ch in I_LETTERS][n]
-
-
 def settle_i_marks(image: np.ndarray, text: PageText) -> PageText:
     """Words whose runner-up reading only puts a dot for a tone mark on an `i`, or the
     other way round: where the page tells (judge), the reading the mark's shape agrees
@@ -213,16 +208,17 @@ def settle_i_marks(image: np.ndarray, text: PageText) -> PageText:
                 verdict = judge(mark, references)
                 if verdict is None:
                     continue
+                # every rival here has the other kind of mark than the reading (_i_rival)
                 rivals = {rival for m, rival in at if m == n}
-                # the rivals with the mark the pixels show, strongest first (`Chi` 76 %
-                # before `Chị` 16 %: the mark below is not this judgement's)
-                agreeing = sorted((r for r in word.rivals if r[0] in rivals
-                                   and (nfc(r[0])[_position(word, n)] in DOTTED) == verdict),
-                                  key=lambda r: -r[1])
                 if verdict == dotted:
                     settled = replace(settled, rivals=tuple(
                         r for r in settled.rivals if r[0] not in rivals))
-                elif agreeing and agreeing[0][1] >= RIVAL_SHARE * word.conf:
+                    continue
+                # the rivals with the mark the pixels show, strongest first (`Chi` 76 %
+                # before `Chị` 16 %: the mark below is not this judgement's)
+                agreeing = sorted((r for r in word.rivals if r[0] in rivals),
+                                  key=lambda r: -r[1])
+                if agreeing[0][1] >= RIVAL_SHARE * word.conf:
                     # the rival has the mark the pixels show; the other rivals with that mark
                     # stay (the reading's others carry the mark the pixels deny)
                     settled = replace(settled, text=agreeing[0][0], rivals=tuple(agreeing[1:]),

@@ -223,6 +223,12 @@ _CODE = re.compile(r"^[^\W\d_]{1,4}\d{1,6}$")
 _NUMBER = re.compile(r"\d+(?:[./-]\d+)*")
 
 
+def _edge_lengths(text: str) -> tuple[int, int]:
+    """How many characters at each end of `text` are a leader's or a rule's punctuation."""
+    return (len(text) - len(text.lstrip(_EDGE_PUNCTUATION)),
+            len(text) - len(text.rstrip(_EDGE_PUNCTUATION)))
+
+
 def _core_span(word: Word, left: float = 0.0, scale: float = 1.0) -> tuple[float, float]:
     """Where on the page the core of `word` lies (left, right): a word read with a long
     leader (`Hoàng.........`) has its box, and its centre, mostly over the dots. Widths
@@ -230,8 +236,7 @@ def _core_span(word: Word, left: float = 0.0, scale: float = 1.0) -> tuple[float
     letter. A word of a reading enlarged `scale` times at `left` on the page comes back in
     the page's coordinates."""
     text = word.text.translate(_SLASHES)
-    lead = len(text) - len(text.lstrip(_EDGE_PUNCTUATION))
-    trail = len(text) - len(text.rstrip(_EDGE_PUNCTUATION))
+    lead, trail = _edge_lengths(text)
     weights = [PUNCTUATION_WIDTH if ch in _EDGE_PUNCTUATION else 1.0 for ch in text]
     total = sum(weights)
     start, end = 0.0, 1.0
@@ -478,11 +483,11 @@ def vote_on_numbers(image: np.ndarray, text: PageText, timeout: float, dpi: int,
             if digits is None or said is None or said.translate(_AS_ENGLISH) != digits:
                 continue
             word = lines[i].words[k]
-            lead = word.text[:len(word.text) - len(word.text.lstrip(_EDGE_PUNCTUATION))]
-            trail = word.text[len(word.text.rstrip(_EDGE_PUNCTUATION)):]
+            lead, trail = _edge_lengths(word.text)
             conf = min(reading.words[0][1], seconded.words[0][1])
             words = list(lines[i].words)
-            words[k] = replace(word, text=lead + said + trail, rivals=(),
+            words[k] = replace(word, text=word.text[:lead] + said
+                               + word.text[len(word.text) - trail:], rivals=(),
                                conf=max(conf, CONFIRMED_CONF), confirmed=True)
             lines[i] = Line(words)
         text = PageText(lines=lines, mean_conf=text.mean_conf, quality=text.quality,

@@ -394,9 +394,10 @@ def _lost_level_commas(text: str) -> str:
             continue  # `Bệnh viện Đa Khoa tỉnh Tây Ninh`: the hospital's name, capitals or not
         for unit in (*ADMIN_UNITS, *_NUMBERED_UNITS):
             after = i + len(unit.split())
-            if (" ".join(folded[i:after]) == unit and after < len(words)
-                    and (words[after][:1].isdigit() if unit in _NUMBERED_UNITS
-                         else words[after][:1].isupper() or words[after][:1].isdigit())):
+            if " ".join(folded[i:after]) != unit or after >= len(words):
+                continue
+            name = words[after][:1]  # a number, or (above the ward) a capitalized name
+            if name.isdigit() or (name.isupper() and unit not in _NUMBERED_UNITS):
                 words[i - 1] = before + ","
                 break
     return " ".join(words)

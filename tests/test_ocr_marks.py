@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from ocr.marks import settle_i_marks
+from ocr.marks import MIN_REFERENCES, page_references, settle_i_marks
 from ocr.read import read_page
 from ocr.text import Line, PageText
 
@@ -74,7 +74,11 @@ def test_a_weak_rival_does_not_replace_a_confident_reading() -> None:
 
 
 def test_nothing_is_judged_on_a_page_without_tone_marks_to_compare() -> None:
-    # no toned `i` read with confidence on the page: how its font draws one is unknown
-    image, text = _page(["Dân tộc: Kinh   Quốc tịch: Việt Nam", "Họ và tên: Nguyễn Thùy Chi"])
+    # dots read with confidence on the page, but no toned `i`: how its font draws one is
+    # unknown
+    image, text = _page(["Dân tộc: Kinh   Quốc tịch: Việt Nam",
+                         "Nơi sinh: Minh Hiệp, phường Phú Lợi", "Họ và tên: Nguyễn Thùy Chi"])
+    references = page_references(image, text)
+    assert len(references) >= MIN_REFERENCES and all(dotted for dotted, _ in references)
     doubtful = _last_word_read_as(text, "Chỉ", (("Chi", 76.2),))
     assert settle_i_marks(image, doubtful).lines[-1].words[-1].text == "Chỉ"

@@ -50,6 +50,7 @@ from pathlib import Path  # noqa: E402
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
+from ocr.process import AFTER_READING_STAGES, READING_STAGES  # noqa: E402
 from ocr.text import nfc  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -421,12 +422,13 @@ def report(results: list[dict]) -> None:
         for k, v in r["timings"].items():
             stages[k].append(v)
     # the second readings (Tesseract again on part of the page) are reading, not cleaning
-    reading = {"ocr", "orientation_reread", "missed_lines", "number_vote", "confirm_words"}
-    clean_total = reread_total = 0.0
+    clean_total = reread_total = after_total = 0.0
     for k, vs in stages.items():
         m = sum(vs) / len(results)
-        if k in reading:
+        if k in READING_STAGES:
             reread_total += m
+        elif k in AFTER_READING_STAGES:
+            after_total += m
         else:
             clean_total += m
         print(
@@ -436,6 +438,8 @@ def report(results: list[dict]) -> None:
     print(f"  {'cleaning total':<26}{clean_total:>7.3f} s  {100 * clean_total / ocr:>6.1f}%")
     print(f"  {'second readings total':<26}{reread_total:>7.3f} s  "
           f"{100 * reread_total / ocr:>6.1f}%")
+    print(f"  {'after reading total':<26}{after_total:>7.3f} s  "
+          f"{100 * after_total / ocr:>6.1f}%")
     print(f"  {'OCR (cleaned page)':<26}{ocr:>7.3f} s")
     print(f"  {'OCR (raw page)':<26}{raw_ocr:>7.3f} s")
     print(f"  {'process_page total':<26}{statistics.mean(r['total_s'] for r in results):>7.3f} s")

@@ -503,20 +503,30 @@ def missing_models(lang: str) -> list[str]:
     return [m for m in (*lang.split("+"), NUMBER_MODEL, NUMBER_SECOND_MODEL) if m not in have]
 
 
+# The timings of `process_page` that are Tesseract calls (the first reading, then the
+# readings again of all or part of the page), and the work on a page already read; every
+# other timing is a cleaning stage (ocr.clean).
+READING_STAGES = ("ocr", "orientation_reread", "light_strokes_reread", "missed_lines",
+                  "number_vote", "confirm_words")
+AFTER_READING_STAGES = ("i_marks",)
+
+
 @dataclass
 class PageReading:
     cleaned: CleanedPage
     text: PageText
-    # stage -> seconds: the cleaning stages, "ocr" (the reading kept or the first
-    # one) and "orientation_reread" (a second reading of the page turned 180 deg).
+    # stage -> seconds: the cleaning stages, READING_STAGES and AFTER_READING_STAGES
     timings: dict[str, float] = field(default_factory=dict)
     # the page as a searchable PDF (image + text layer of the kept reading), when asked
     pdf: bytes | None = None
 
 
 def needs_flip_check(text: PageText, cleaned: CleanedPage) -> bool:
-    """Read the page turned 180 degrees too? Only when the first reading is poor,
-    or when the cleaning could not tell 90 from 270."""
+    """Read the page turned 180 degrees too? Never when the text lines' shape already said
+    which way is up; otherwise when the first reading is poor, or when the cleaning could
+    not tell 90 from 270."""
+    if cleaned.upright_sure:
+        return False
     return not cleaned.orientation_sure or text.quality < FLIP_CHECK_QUALITY
 
 

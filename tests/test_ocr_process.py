@@ -1,8 +1,8 @@
 """ocr.process: the orientation decisions made around the reading.
 
 The cheap test (`is_sideways`) must separate quarter turns from 0/180 on its own;
-upright vs upside down is settled by reading, and an upright page that reads well
-must not pay for a second reading.
+upright vs upside down is settled by the lines' shape (`upright_verdict`) or, where it
+cannot tell, by reading; an upright page must not pay for a second reading.
 """
 
 from __future__ import annotations
@@ -79,11 +79,42 @@ def test_upright_page_is_read_once(page: np.ndarray) -> None:
     assert r.timings["ocr"] > 0
 
 
-def test_upside_down_page_is_turned_by_reading(page: np.ndarray) -> None:
+def test_upside_down_page_is_turned_before_it_is_read(page: np.ndarray) -> None:
+    """Its lines' shape says it is upside down: it is read once, the right way up."""
     r = process.process_page(clean.rotate_quadrant(page, 180), 200)
     assert r.cleaned.rotation == 180
-    assert "orientation_reread" in r.timings
+    assert "orientation_reread" not in r.timings
     assert "NGUYỄN VĂN AN" in r.text.text
+
+
+def test_upside_down_page_too_short_to_judge_is_turned_by_reading() -> None:
+    """Two lines are too few for the lines' shape to decide: the poor first reading
+    makes the page be read turned, and the better reading wins."""
+    im = Image.new("L", (1654, 2339), 255)
+    d = ImageDraw.Draw(im)
+    font = ImageFont.truetype(FONT, 34)
+    for i, line in enumerate(TEXT[3:5]):
+        d.text((120, 150 + i * 70), line, font=font, fill=20)
+    upside_down = clean.rotate_quadrant(np.asarray(im).copy(), 180)
+    assert clean.upright_verdict(clean.binarize(upside_down, 200), 200) is None
+    r = process.process_page(upside_down, 200)
+    assert r.cleaned.rotation == 180
+    assert "orientation_reread" in r.timings
+    assert "12/03/2015" in r.text.text
+
+
+@pytest.mark.parametrize(
+    ("name", "upright"),
+    [("tess_phototest.tif", True), ("tess_phototest-rotated-180.png", False)],
+)
+def test_lines_shape_tells_upright_from_upside_down_on_real_scans(
+    name: str, upright: bool
+) -> None:
+    img = cv2.imread(str(DATA / name), cv2.IMREAD_GRAYSCALE)
+    binary = clean.binarize(img, 200)
+    assert clean.upright_verdict(binary, 200) is upright
+    balance, lines = clean.line_zone_balance(binary, 200)
+    assert lines >= clean.UPRIGHT_MIN_LINES and abs(balance) > 0.25
 
 
 def test_sideways_page_is_made_upright(page: np.ndarray) -> None:
@@ -100,6 +131,9 @@ def test_flip_check_decisions() -> None:
     assert process.needs_flip_check(poor, page)
     unsure = clean.CleanedPage(np.zeros((4, 4), np.uint8), 90, 0.0, orientation_sure=False)
     assert process.needs_flip_check(good, unsure)
+    # the lines' shape said upright: a poor reading is a poor page, not a turned one
+    upright = clean.CleanedPage(np.zeros((4, 4), np.uint8), 0, 0.0, upright_sure=True)
+    assert not process.needs_flip_check(poor, upright)
     assert process.better_reading(poor, good)
     assert not process.better_reading(good, PageText(quality=0.82))
 

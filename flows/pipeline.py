@@ -57,6 +57,7 @@ from storage.archive import (
     utc_now,
 )
 from storage.objects import ObjectStore, StoreSettings, open_store
+from storage.scratch import use_process_scratch
 
 SOFTWARE_VERSION = "0.1.0"
 SCHEMA_VERSION = "1"
@@ -102,11 +103,14 @@ class Runtime:
 def runtime() -> Runtime:
     settings = PipelineSettings()
     store: ObjectStore = open_store(StoreSettings())
-    return Runtime(
+    rt = Runtime(
         archive=Archive(store, settings.cache_dir),
         registry=WardRegistry.load(settings.wards_file),
         settings=settings,
     )
+    # After the archive: its default cache folder is the system's, not the scratch.
+    use_process_scratch()
+    return rt
 
 
 @dataclass

@@ -26,6 +26,7 @@ from typer.testing import CliRunner
 from flows.cli import app
 from flows.pipeline import digitize_inbox, runtime
 from samples.generate import generate_inbox
+from storage import scratch
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -62,14 +63,18 @@ def cli_env(store: dict[str, str]) -> dict[str, str]:
     return env
 
 
-def start_run(inbox: Path, store: dict[str, str], cache: Path) -> subprocess.Popen:
+def start_run(inbox: Path, store: dict[str, str], cache: Path,
+              temp: Path | None = None) -> subprocess.Popen:
     env = cli_env({**store, "DIGITIZE_CACHE_DIR": str(cache)})
+    if temp is not None:
+        env["TMPDIR"] = str(temp)
     return subprocess.Popen([*DIGITIZE, "run", str(inbox)], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
-def run_cli(inbox: Path, store: dict[str, str], cache: Path, timeout: float = 240) -> str:
-    proc = start_run(inbox, store, cache)
+def run_cli(inbox: Path, store: dict[str, str], cache: Path, timeout: float = 240,
+            temp: Path | None = None) -> str:
+    proc = start_run(inbox, store, cache, temp)
     out, _ = proc.communicate(timeout=timeout)
     assert proc.returncode == 0, out[-3000:]
     return out
@@ -148,13 +153,17 @@ def _kill_trials(inbox: Path, stores: list[dict[str, str]], tmp: Path, use_store
     delays = [rng.uniform(0.2, clean_s) for _ in stores[1:]]
 
     def trial(n: int) -> None:
-        proc = start_run(inbox, stores[n], tmp / f"cache-{n}")
+        temp = tmp / f"temp-{n}"  # the run's TMPDIR: its scratch files go there
+        temp.mkdir()
+        proc = start_run(inbox, stores[n], tmp / f"cache-{n}", temp)
         try:
             proc.wait(timeout=delays[n - 1])
         except subprocess.TimeoutExpired:
             proc.kill()  # SIGKILL: no cleanup, no finally
             proc.wait()
-        run_cli(inbox, stores[n], tmp / f"cache-{n}")
+        run_cli(inbox, stores[n], tmp / f"cache-{n}", temp=temp)
+        # the killed run's temporary files (Tesseract's, poppler's) are gone too
+        assert not list(temp.glob(f"{scratch.PREFIX}*")), list(temp.rglob("*"))[:5]
 
     # Two trials at a time (each its own store): process start-up overlaps the other's OCR.
     with ThreadPoolExecutor(max_workers=2) as pool:

@@ -1,0 +1,54 @@
+"""storage.scratch: a process's temporary files in one folder, and the folders of killed
+processes removed by the next one."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from storage import scratch
+
+
+def _dead_pid() -> int:
+    """The pid of a process that has ended (and been reaped)."""
+    proc = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    return int(proc.stdout)
+
+
+def test_folders_of_dead_processes_are_removed_and_live_ones_kept(tmp_path: Path) -> None:
+    dead = tmp_path / f"{scratch.PREFIX}{_dead_pid()}"
+    (dead / "ocr-x").mkdir(parents=True)
+    (dead / "ocr-x" / "page.png").write_bytes(b"...")
+    alive = tmp_path / f"{scratch.PREFIX}{os.getppid()}"  # pytest's parent: running
+    alive.mkdir()
+    other = tmp_path / "someone-elses"
+    other.mkdir()
+
+    assert scratch.remove_abandoned(tmp_path) == [dead]
+    assert not dead.exists() and alive.exists() and other.exists()
+
+
+def test_a_process_writes_its_temporary_files_in_its_scratch_and_removes_it(
+    tmp_path: Path,
+) -> None:
+    """In a child process (its `tempfile` setting must not leak into the test run)."""
+    left = tmp_path / f"{scratch.PREFIX}{_dead_pid()}"
+    left.mkdir()
+    code = (
+        "import tempfile, pytesseract\n"
+        "from storage import scratch\n"
+        "own = scratch.use_process_scratch()\n"
+        "with tempfile.NamedTemporaryFile(prefix='tess_', delete=False) as f: pass\n"
+        "print(own); print(f.name)\n"
+    )
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, check=True, cwd=Path(__file__).parent.parent).stdout
+    own, written = (Path(line) for line in out.split())
+    assert own.parent == tmp_path and written.parent == own
+    assert not left.exists()  # the dead process's folder went first
+    assert not own.exists()  # and its own at exit, with what was written in it
+    assert list(tmp_path.iterdir()) == []

@@ -28,6 +28,7 @@ from schemas.vocab import (
     MARITAL_STATUSES,
     NATIONALITIES,
     NATIONALITY_ALIASES,
+    NUMBERED_UNITS,
     OCCUPATIONS,
     RELATIONS_TO_HEAD,
     RELIGIONS,
@@ -405,7 +406,7 @@ def _lost_level_commas(text: str) -> str:
 
 # the levels under a ward, counted only before their number (`đường Phú Lợi khu phố 8`:
 # the comma lost; a street may be named `Tô Hiến Thành`, so `tô` before a name is no level)
-_NUMBERED_UNITS = ("khu pho", "ap", "to", "thon", "xom", "khom")
+_NUMBERED_UNITS = tuple(fold(unit) for unit in NUMBERED_UNITS)
 
 
 _LETTER_DIGIT = re.compile(r"([^\W\d_]+)(\d)")

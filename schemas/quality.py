@@ -27,7 +27,14 @@ from collections.abc import Iterator
 
 from rapidfuzz.distance import Levenshtein
 
-from schemas.vocab import ADMIN_UNITS, GIVEN_NAMES, PROVINCE_CODES, fold, unit_and_name
+from schemas.vocab import (
+    ADMIN_UNITS,
+    GIVEN_NAMES,
+    NUMBERED_UNITS,
+    PROVINCE_CODES,
+    fold,
+    unit_and_name,
+)
 
 __all__ = ["ONE_LETTER_WORDS", "SURNAMES", "address_problem", "confirmed_name_word_doubtful",
            "copies_disagree", "given_name_problem", "is_syllable", "letters_only", "name_problem",
@@ -498,8 +505,8 @@ def copies_disagree(values: dict[str, str]) -> list[str]:
 
 # address unit words printed before a number (`Tổ 26`, `ấp 9`, `Số 12`, `khu phố 4`)
 _ONE_AS_LETTER = {"I", "l", "|", "i"}
-_UNITS_BEFORE_NUMBER = {"to": "tổ", "ap": "ấp", "so": "số", "pho": "phố", "khom": "khóm",
-                        "doi": "đội", "thon": "thôn", "xom": "xóm", "quan": "quận"}
+_UNITS_BEFORE_NUMBER = {fold(word): word
+                        for word in (*" ".join(NUMBERED_UNITS).split(), "số", "quận")}
 
 
 # unit words printed before a name at the start of an address part (`đường Lê Lợi`); not

@@ -149,6 +149,10 @@ ADMIN_UNITS: tuple[str, ...] = ("thanh pho", "thi xa", "thi tran", "phuong", "xa
                                 "quan", "tinh")
 
 
+# the levels under a ward, named by a number (`tổ 5`, `ấp 3`, `khu phố 8`, `đội 2`), as printed
+NUMBERED_UNITS: tuple[str, ...] = ("khu phố", "tổ", "ấp", "thôn", "xóm", "khóm", "đội")
+
+
 def unit_and_name(part: str, units: Iterable[str] = ADMIN_UNITS) -> tuple[str, str] | None:
     """(unit, name) of an address part that starts with one of `units` (folded): `phường Phú
     Tân` -> (`phuong`, `Phú Tân`), the name as printed; None for any other part."""

@@ -1288,7 +1288,7 @@ def keep_ink_shading(binary: np.ndarray, flat: np.ndarray) -> np.ndarray:
 
 def clean_page(
     image: np.ndarray, dpi: float | None = None, *, orient: bool = True, use_osd: bool = True,
-    cap_share: float | None = None,
+    cap_share: float | None = None, sideways: bool | None = None,
 ) -> CleanedPage:
     """Run every stage in the fixed order; see the module docstring.
 
@@ -1299,7 +1299,9 @@ def clean_page(
     cannot tell, it is left to the caller that reads the page (`ocr.process.process_page`
     tries the 180 turn when the reading is poor). `orientation_sure` is False when that
     check must not be skipped (OSD unsure on a sideways page).
-    `orient=False` skips orientation entirely (callers that know pages are upright).
+    `orient=False` skips orientation entirely (callers that know pages are upright);
+    `sideways=False` skips only the quarter-turn test (a reading found the page's words
+    lying down as they should: it is upright or upside down).
     """
     t: dict[str, float] = {}
     if dpi and TARGET_DPI / float(dpi) < 0.85:
@@ -1330,7 +1332,8 @@ def clean_page(
     # One downscaled copy serves both profile measurements (orientation, skew):
     # they are scale-free, and resampling the full page is most of their cost.
     probe, _ = _timed(t, "estimate_skew", lambda: _downscale(flat, SKEW_LONG_SIDE))
-    if orient and _timed(t, "orientation_axis", lambda: is_sideways(probe)):
+    if orient and (sideways if sideways is not None
+                   else _timed(t, "orientation_axis", lambda: is_sideways(probe))):
         found = _timed(t, "detect_orientation", lambda: osd(flat)) if use_osd else None
         if found is not None and found[1] >= OSD_MIN_CONFIDENCE:
             rotation = found[0]  # OSD sure (even if it overrules the profiles)

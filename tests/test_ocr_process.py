@@ -123,6 +123,34 @@ def test_sideways_page_is_made_upright(page: np.ndarray) -> None:
     assert "NGUYỄN VĂN AN" in r.text.text
 
 
+def test_a_sparse_upright_page_guessed_sideways_is_read_as_it_lies() -> None:
+    """Page 2 of a generated resident form in a held-out font (seven numbered lines and a
+    signature): the profiles call it sideways and OSD cannot say which way, so it is turned
+    a quarter on a guess. Tesseract reads it anyway, its words standing up; the page is
+    read again as it came, and that reading is kept."""
+    img = cv2.imread(str(DATA / "sparse-form-page-guessed-sideways.jpg"), cv2.IMREAD_GRAYSCALE)
+    guess = clean.clean_page(img, 200)
+    assert guess.rotation in (90, 270) and not guess.orientation_sure  # what this is about
+    r = process.process_page(img, 200)
+    assert "sideways_reread" in r.timings
+    assert r.cleaned.rotation == 0
+    assert not process.words_stand_up(r.text)
+    assert "16. Quan hệ với chủ hộ" in r.text.text
+
+
+def test_words_stand_up_only_when_most_long_words_are_taller_than_wide() -> None:
+    def line(boxes: list[tuple[str, int, int]]) -> Line:
+        return Line([Word(t, 90.0, 0, 0, w, h, (1, 1, 1)) for t, w, h in boxes])
+
+    lying = [("Quan", 120, 40), ("hệ", 60, 40), ("với", 80, 40), ("chủ", 80, 40)] * 3
+    standing = [("Quan", 40, 120), ("hệ", 40, 60), ("với", 40, 80), ("chủ", 40, 80)] * 3
+    assert not process.words_stand_up(PageText(lines=[line(lying)]))
+    assert process.words_stand_up(PageText(lines=[line(standing)]))
+    # a few narrow words (`III`, `1/1`) are not a page read sideways
+    assert not process.words_stand_up(PageText(lines=[line(lying + [("III", 20, 40)] * 5)]))
+    assert not process.words_stand_up(PageText(lines=[line(standing[:4])]))  # too few to tell
+
+
 def test_flip_check_decisions() -> None:
     good = PageText(quality=0.8)
     poor = PageText(quality=0.2)  # upside-down pages read at ~0.2-0.35

@@ -32,6 +32,13 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
+def _name(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return "?"
+
+
 def _descendants(pid: int) -> list[int]:
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
@@ -80,10 +87,12 @@ def main(argv: list[str] | None = None) -> int:
     proc = subprocess.Popen([digitize, "run", str(OUT / "inbox")], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     peak_main = peak_children = 0.0
+    at_peak: list[tuple[str, float]] = []
     while proc.poll() is None:
         peak_main = max(peak_main, _rss_mb(proc.pid))
-        kids = _descendants(proc.pid)
-        peak_children = max(peak_children, sum(_rss_mb(k) for k in kids))
+        kids = [(_name(k), _rss_mb(k)) for k in _descendants(proc.pid)]
+        if sum(mb for _, mb in kids) > peak_children:
+            peak_children, at_peak = sum(mb for _, mb in kids), kids
         time.sleep(0.2)
     seconds = time.perf_counter() - started
     print(f"{args.pages}-page PDF ({pdf.stat().st_size / 1e6:.1f} MB): digitize run exit "
@@ -91,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"peak RSS, pipeline process: {peak_main:.0f} MB")
     print(f"peak RSS, its child processes together (Tesseract, poppler, Prefect's temporary "
           f"server): {peak_children:.0f} MB")
+    print("  at that moment: " + ", ".join(
+        f"{name} {mb:.0f} MB" for name, mb in sorted(at_peak, key=lambda k: -k[1])))
     return proc.returncode
 
 

@@ -33,7 +33,7 @@ def _running(pid: int) -> bool:
 
 def remove_abandoned(base: Path) -> list[Path]:
     """Remove the scratch folders under `base` of processes that are no longer running."""
-    removed = []
+    removed: list[Path] = []
     for folder in base.glob(PREFIX + "*"):
         pid = folder.name.removeprefix(PREFIX)
         if not pid.isdigit() or int(pid) == os.getpid() or _running(int(pid)):

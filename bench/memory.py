@@ -88,15 +88,17 @@ def main(argv: list[str] | None = None) -> int:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     peak_main = peak_children = 0.0
     at_peak: list[tuple[str, float]] = []
+    # A child that still bears the pipeline's own name is the pipeline forked an instant
+    # before it runs Tesseract or poppler: its RSS is the parent's pages, shared, not
+    # memory of its own (counted, it made the children's peak 977 and 857 MB).
+    own = Path(digitize).name
     while proc.poll() is None:
         peak_main = max(peak_main, _rss_mb(proc.pid))
-        # A child that still bears the pipeline's own name is the pipeline forked an instant
-        # before it runs Tesseract or poppler: its RSS is the parent's pages, shared, not
-        # memory of its own (counted, it made the children's peak 977 and 857 MB).
-        own = _name(proc.pid)
-        kids = [(_name(k), _rss_mb(k)) for k in _descendants(proc.pid) if _name(k) != own]
-        if sum(mb for _, mb in kids) > peak_children:
-            peak_children, at_peak = sum(mb for _, mb in kids), kids
+        named = ((_name(k), k) for k in _descendants(proc.pid))
+        kids = [(name, _rss_mb(k)) for name, k in named if name != own]
+        total = sum(mb for _, mb in kids)
+        if total > peak_children:
+            peak_children, at_peak = total, kids
         time.sleep(0.2)
     seconds = time.perf_counter() - started
     print(f"{args.pages}-page PDF ({pdf.stat().st_size / 1e6:.1f} MB): digitize run exit "

@@ -505,8 +505,8 @@ def copies_disagree(values: dict[str, str]) -> list[str]:
 
 # address unit words printed before a number (`Tổ 26`, `ấp 9`, `Số 12`, `khu phố 4`)
 _ONE_AS_LETTER = {"I", "l", "|", "i"}
-_UNITS_BEFORE_NUMBER = {fold(word): word
-                        for word in (*" ".join(NUMBERED_UNITS).split(), "số", "quận")}
+_UNITS_BEFORE_NUMBER = {fold(word): word for unit in (*NUMBERED_UNITS, "số", "quận")
+                        for word in unit.split()}
 
 
 # unit words printed before a name at the start of an address part (`đường Lê Lợi`); not

@@ -38,7 +38,7 @@ def test_a_process_writes_its_temporary_files_in_its_scratch_and_removes_it(
     left = tmp_path / f"{scratch.PREFIX}{_dead_pid()}"
     left.mkdir()
     code = (
-        "import tempfile, pytesseract\n"
+        "import tempfile\n"
         "from storage import scratch\n"
         "own = scratch.use_process_scratch()\n"
         "with tempfile.NamedTemporaryFile(prefix='tess_', delete=False) as f: pass\n"

@@ -315,6 +315,76 @@ def test_ink_cap_rises_on_a_shaken_page_only() -> None:
     assert (binary == 0).sum() > (clean.binarize(shaken) == 0).sum()
 
 
+def _dates_with_hairline_slashes() -> tuple[np.ndarray, np.ndarray]:
+    """Dates whose `/` are 2 px grey hairlines between black digits, softened like a scan
+    (a display face scanned at 200 DPI), and the mask of those slashes."""
+    lines = ["Họ, chữ đệm, tên: PHẠM HOÀI CHÂU", "27 07 1969   14 04 2017",
+             "Nơi sinh: Bệnh viện Phụ sản Trung ương", "27 07 1969   14 04 2017",
+             "Quê quán: Phường Hòa Phú, tỉnh Bình Dương", "27 07 1969   14 04 2017"]
+    page = render_lines(lines, size=60, width=1600)
+    date = lines[1]
+    font = ImageFont.truetype(FONT, 60)
+    gaps = [120 + font.getlength(date[:i]) for i, c in enumerate(date)
+            if c == " " and date[i - 1] != " " and date[i + 1] != " "]  # one slash per gap
+    slashes = np.zeros_like(page)
+    for row in (1, 3, 5):
+        top = 120 + row * int(60 * 1.9)
+        for x in gaps:
+            cv2.line(slashes, (int(x) + 24, top + 8), (int(x) + 4, top + 62), 255, 2)
+    page = page.copy()
+    page[slashes > 0] = np.minimum(page[slashes > 0], 170)
+    scanned = cv2.GaussianBlur(page, (0, 0), 0.8).astype(np.float32) * (225 / 255) + 30
+    return scanned.astype(np.uint8), slashes  # ink 30 as a scanner sees it, never pure black
+
+
+def test_restore_hairlines_gives_back_the_grey_slash_of_a_date() -> None:
+    page, slashes = _dates_with_hairline_slashes()
+    binary = clean.binarize(page)
+    assert (binary[slashes > 0] == 0).mean() < 0.5  # the threshold loses them
+    restored = clean.restore_hairlines(binary, page)
+    assert (restored[slashes > 0] == 0).mean() > 0.9
+    # and nothing else: the paper stays paper
+    assert (restored[(slashes == 0) & (page == 255)] == 0).mean() < 0.001
+
+
+def test_restore_hairlines_stands_back_on_a_background_of_fine_lines() -> None:
+    """Guilloche left grey by the colour separation is fine lines too: where most of them
+    lie away from the letters, the page keeps its threshold."""
+    page, _ = _dates_with_hairline_slashes()
+    h, w = page.shape
+    for k in range(0, h + w, 14):  # a diagonal pattern over the whole sheet
+        cv2.line(page, (k, 0), (k - h, h), 195, 1)
+    binary = clean.binarize(page)
+    assert np.array_equal(clean.restore_hairlines(binary, page), binary)
+
+
+def test_restore_hairlines_leaves_a_resampled_fax_alone() -> None:
+    """A fax put in a PDF comes back two-tone resampled: pure black cores, grey rims, and
+    specks and stair-steps as thin as any hairline. Nothing there is a hairline."""
+    page, _ = _dates_with_hairline_slashes()
+    rng = np.random.default_rng(3)
+    fax = np.where(cv2.resize(page, None, fx=0.5, fy=0.5) < 150, 0, 255).astype(np.uint8)
+    specks = rng.random(fax.shape) < 0.002
+    fax[specks] = 0
+    resampled = cv2.resize(fax, (page.shape[1], page.shape[0]), interpolation=cv2.INTER_LINEAR)
+    binary = clean.binarize(resampled)
+    assert np.array_equal(clean.restore_hairlines(binary, resampled), binary)
+
+
+def test_a_display_face_reads_with_its_hairlines(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Noto Serif Display (`make bench-fonts`), scanned: its `/`, the leg of `A`, the bar of
+    `H` are 1 px hairlines lighter than the ink cap. Without the stage the date loses its
+    slashes and the name its dot below; with it the first reading has them."""
+    scan = cv2.imread(str(DATA / "hairline-serif-display.jpg"))
+    text = read_page(clean.clean_page(scan, 300).image, dpi=300).text
+    assert "30/03/2000" in text
+    assert "PHẠM HOÀI CHÂU" in text
+    assert "074300502445" in text
+    monkeypatch.setattr(clean, "restore_hairlines", lambda binary, gray, dpi=300: binary)
+    without = read_page(clean.clean_page(scan, 300).image, dpi=300).text
+    assert "30/03/2000" not in without
+
+
 def test_denoise_drops_specks_keeps_diacritic_dots() -> None:
     page = render_lines(["Nguyễn Thị Hạnh, ịạệọ"], width=1400)
     binary = clean.binarize(page)

@@ -17,7 +17,8 @@ order OCRmyPDF found to work (rotate -> remove background -> deskew -> clean):
     -> estimate_skew + deskew
     -> shake_ratio + binarize (Sauvola, its cap raised on a page smeared by camera
        shake; a re-threshold for two-tone pages)
-    -> restore_hairlines (1-2 px strokes lighter than the threshold; not on guilloche)
+    -> restore_hairlines (1-2 px strokes lighter than the threshold; not on guilloche;
+       only when a page read poorly is cleaned again)
     -> denoise + remove_dotted_leaders (one labelling: remove_specks_and_leaders)
     -> remove_marks_in_counters (the dot of a dotted zero, specks inside an `o`)
     -> remove_long_rules
@@ -1350,7 +1351,7 @@ def keep_ink_shading(binary: np.ndarray, flat: np.ndarray) -> np.ndarray:
 
 def clean_page(
     image: np.ndarray, dpi: float | None = None, *, orient: bool = True, use_osd: bool = True,
-    cap_share: float | None = None, sideways: bool | None = None,
+    cap_share: float | None = None, sideways: bool | None = None, hairlines: bool = False,
 ) -> CleanedPage:
     """Run every stage in the fixed order; see the module docstring.
 
@@ -1364,6 +1365,8 @@ def clean_page(
     `orient=False` skips orientation entirely (callers that know pages are upright);
     `sideways=False` skips only the quarter-turn test (a reading found the page's words
     lying down as they should: it is upright or upside down).
+    `hairlines=True` runs `restore_hairlines` after the threshold: only for a page read
+    poorly (ocr.process's light-strokes reread), where the better reading is kept.
     """
     t: dict[str, float] = {}
     if dpi and TARGET_DPI / float(dpi) < 0.85:
@@ -1411,7 +1414,9 @@ def clean_page(
         shake = _timed(t, "shake_ratio", lambda: shake_ratio(flat))
         binary = _timed(t, "binarize", lambda: binarize(
             flat, out_dpi, cap=ink_cap(flat, shake, cap_share)))
-        binary = _timed(t, "restore_hairlines", lambda: restore_hairlines(binary, flat, out_dpi))
+        if hairlines:
+            binary = _timed(t, "restore_hairlines",
+                            lambda: restore_hairlines(binary, flat, out_dpi))
     binary = _timed(
         t, "remove_specks_and_leaders", lambda: remove_specks_and_leaders(binary, out_dpi)
     )

@@ -556,8 +556,9 @@ def better_reading(first: PageText, turned: PageText) -> bool:
 # A page read poorly (mean word confidence under LIGHT_STROKES_RETRY_CONF) is cleaned again
 # with the ink cap LIGHT_STROKES_CAP_SHARE of the way to the paper, and read again: strokes
 # lighter than the cap (a high-contrast face's 1 px hairlines, the bar of `H`, the `/` of a
-# date) are cut into specks by the threshold and lost. The reading with the better quality
-# is kept (measured in the thirteenth session; see docs/design.md).
+# date) are cut into specks by the threshold and lost; this cleaning also gives back the
+# hairlines themselves (`restore_hairlines`). The reading with the better quality is kept
+# (measured in the thirteenth and eighteenth sessions; see docs/design.md).
 LIGHT_STROKES_RETRY_CONF = 86.0
 LIGHT_STROKES_CAP_SHARE = 0.8
 LIGHT_STROKES_MARGIN = 0.01
@@ -603,7 +604,7 @@ def process_page(
         cleaned.orientation_sure = True
     if cleaned.thresholded and text.mean_conf < LIGHT_STROKES_RETRY_CONF:
         t0 = time.perf_counter()
-        darker = clean_page(image, dpi, cap_share=LIGHT_STROKES_CAP_SHARE)
+        darker = clean_page(image, dpi, cap_share=LIGHT_STROKES_CAP_SHARE, hairlines=True)
         turn = (cleaned.rotation - darker.rotation) % 360
         if turn:
             darker.image = rotate_quadrant(darker.image, turn)

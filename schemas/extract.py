@@ -51,6 +51,9 @@ class ExtractedField:
     page: int = 1  # 1-based index in the pages given
     min_conf: float = 1.0  # 0-1: the lowest OCR confidence of one value word
     dropped: bool = False  # the label is printed but no value was read (value "")
+    # dropped, but a letter-sized mark with no letter or digit stood where the value goes
+    # (`A` read `^`): something printed there was not read
+    unread_mark: bool = False
     # value words whose confidence only a second reading gave (ocr.text.Word.confirmed)
     confirmed_words: tuple[str, ...] = ()
     # value words with their OCR confidence (0-1), in order
@@ -591,6 +594,22 @@ def _read_words_follow(toks: list[_Tok], i: int) -> bool:
     return False
 
 
+MARK_MIN_HEIGHT = 0.6  # of the line's letters: a mark as tall as a letter
+MARK_MIN_WIDTH = 0.4  # of its own height: not a rule's `|`
+
+
+def _letter_sized_mark(toks: list[_Tok], line: _Line) -> bool:
+    """A word with no letter or digit, as tall as the line's letters and not a stroke or a
+    leader: a letter read as a sign (measured: a blood type `A` read `^` at 34 %, the
+    record counted with no blood type). `¬`, `—`, dots and a rule's `|` are not."""
+    letters = [t.height for t in line.toks if t.key]
+    if not letters:
+        return False
+    tall = MARK_MIN_HEIGHT * statistics.median(letters)
+    return any(not t.key and not _LEADER.match(t.text) and t.height >= tall
+               and t.right - t.left >= MARK_MIN_WIDTH * t.height for t in toks)
+
+
 def _content(toks: list[_Tok]) -> list[_Tok]:
     """The words of a value that hold a letter or a digit: punctuation debris alone (`"¬—`
     after a label whose value is on the next line) is no value."""
@@ -638,6 +657,7 @@ class _Acc:
     left: int | None = None  # x where the label line starts (continuations start near it...)
     value_left: int | None = None  # ... or near the value's first word
     label_rest: str = ""  # the label's words that wrapped to the next line, not yet seen
+    unread_mark: bool = False  # see ExtractedField.unread_mark
 
     def __post_init__(self) -> None:
         if self.toks and self.value_left is None:
@@ -905,7 +925,8 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
                 key == "registration_number" and k == len(matches) - 1),
                 before_label=k < len(matches) - 1)
             found[key] = _Acc(own, m.score, ln.page, ln.toks[0].left,
-                              label_rest=m.label.rest)
+                              label_rest=m.label.rest,
+                              unread_mark=not _content(own) and _letter_sized_mark(value, ln))
             if m.label.field == "_words":
                 in_words.append(found[key])
             if _content(own):
@@ -927,7 +948,7 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
             result[name] = ef
         else:  # the label is printed but no value was read: blank, or lost (say so)
             result[name] = ExtractedField("", 0.0, round(acc.score / 100.0, 4), acc.page, 0.0,
-                                          dropped=True)
+                                          dropped=True, unread_mark=acc.unread_mark)
     for acc in in_words:
         ef = _finish(acc)
         if ef is not None:  # a cross-check for the date, not a field of the record

@@ -455,7 +455,11 @@ def _read_one(
     for name in raw:
         # a blank optional field (its label printed, nothing but leaders after it) is simply
         # absent; a value printed but misread leaves words behind, which the checks above
-        # and the word confidences below catch. A blank required field fails validation.
+        # and the word confidences below catch, or a letter read as a sign (`^`), said here.
+        # A blank required field fails validation.
+        if raw[name].unread_mark and not fields.get(name) and name in FIELDS[doc_type]:
+            messages.append(f"{FIELD_LABELS.get(name, name)}: có ký hiệu không đọc được ở chỗ "
+                            "giá trị, cần kiểm tra")
         if not fields.get(name) or name not in FIELDS[doc_type]:
             continue
         floor = min_word_confidence

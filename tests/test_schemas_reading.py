@@ -281,3 +281,15 @@ def test_a_registration_number_or_a_unit_number_a_display_face_broke_needs_revie
     assert any("bị đọc thành chữ" in m for m in r.reasons), r.reasons
     [r] = read(DC01.replace("khu phố 1,", "Tổ 1, khu phố 1,"), folder="phu-loi")
     assert r.status is Status.DIGITIZED, r.reasons
+
+
+def test_a_letter_read_as_a_sign_where_an_optional_value_goes_is_held() -> None:
+    """A blood type `A` read `^` left the optional field empty and the record was counted
+    with no blood type; a blank field (leaders, a dash) is still simply absent."""
+    [r] = read(DC01 + "9. Nhóm máu: ^\n", folder="phu-loi")
+    assert r.status is Status.NEEDS_REVIEW
+    assert any(m.startswith("Nhóm máu: có ký hiệu không đọc được") for m in r.reasons)
+    for blank in ("9. Nhóm máu: ..........\n", "9. Nhóm máu: —\n", "9. Nhóm máu:\n"):
+        [r] = read(DC01 + blank, folder="phu-loi")
+        assert r.status is Status.DIGITIZED, (blank, r.reasons)
+        assert r.fields.get("blood_type") is None

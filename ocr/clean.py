@@ -899,6 +899,12 @@ HAIRLINE_MAX_FAR = 0.10
 HAIRLINE_TWO_TONE_SHARE = 0.25
 
 
+def _square_mm(mm: float, dpi: float) -> np.ndarray:
+    """A square kernel about `mm` wide at `dpi`: an odd side (it has a centre), 3 px or more."""
+    side = max(3, int(round(mm / MM_PER_INCH * dpi)) | 1)
+    return np.ones((side, side), np.uint8)
+
+
 def restore_hairlines(
     binary: np.ndarray, gray: np.ndarray, dpi: float = TARGET_DPI
 ) -> np.ndarray:
@@ -917,10 +923,6 @@ def restore_hairlines(
     cores; its specks and stair-steps are as thin as a hairline, and a fax's records lost
     up to 11 of 17 fields).
     """
-    square = np.ones((max(3, int(round(HAIRLINE_REACH_MM / MM_PER_INCH * dpi)) | 1),) * 2,
-                     np.uint8)
-    paper = cv2.dilate(gray, square)
-    pale = cv2.compare(gray, HAIRLINE_MAX_GRAY, cv2.CMP_LT)
     ink = cv2.compare(binary, 128, cv2.CMP_LT)
     inked = cv2.countNonZero(ink)
     if not inked or cv2.countNonZero(
@@ -928,14 +930,17 @@ def restore_hairlines(
         # ink cores pure black: a two-tone page (a fax) resampled into a PDF; its greys are
         # the resampling's, its thin dark bits specks and stair-steps, never a hairline
         return binary
+    square = _square_mm(HAIRLINE_REACH_MM, dpi)
+    paper = cv2.dilate(gray, square)
     # What stands out of the paper beside it and is not ink yet: hairlines, and the grey
     # rims of the strokes, which hug the letters (the gate counts them with the letters)
-    darker = cv2.compare(cv2.subtract(paper, gray), HAIRLINE_DEPTH, cv2.CMP_GE) & pale & ~ink
+    darker = (cv2.compare(cv2.subtract(paper, gray), HAIRLINE_DEPTH, cv2.CMP_GE)
+              & cv2.compare(gray, HAIRLINE_MAX_GRAY, cv2.CMP_LT) & ~ink)
     found = cv2.countNonZero(darker)
     if not found:
         return binary
-    near = np.ones((max(3, int(round(HAIRLINE_NEAR_MM / MM_PER_INCH * dpi)) | 1),) * 2, np.uint8)
-    if cv2.countNonZero(darker & ~cv2.dilate(ink, near)) > HAIRLINE_MAX_FAR * found:
+    near_ink = cv2.dilate(ink, _square_mm(HAIRLINE_NEAR_MM, dpi))
+    if cv2.countNonZero(darker & ~near_ink) > HAIRLINE_MAX_FAR * found:
         return binary
     # Only lines narrower than the square become ink (black-hat: the closing fills them
     # in); a rim is an edge, which the closing keeps, so the strokes do not thicken.

@@ -612,6 +612,14 @@ def _lowercase_name(value: str) -> bool:
 _UNIT_PAIRS = {"thành": {"phố"}, "thị": {"xã", "trấn"}}
 
 
+def _second_unit_word(first: str, read: str) -> str | None:
+    """The second word of the two-word unit `first` starts (`thành` -> `phố`) that `read`
+    is one letter from, diacritics aside (`phế`); None when none is, or two are."""
+    near = [w for w in _UNIT_PAIRS.get(first, ())
+            if Levenshtein.distance(fold(read), fold(w), score_cutoff=1) <= 1]
+    return near[0] if len(near) == 1 else None
+
+
 def _broken_unit_term(value: str) -> bool:
     words = [w.strip(",.;:") for w in value.split()]
     return any(w in _UNIT_PAIRS and nxt.lower() not in _UNIT_PAIRS[w]
@@ -710,7 +718,8 @@ _STOP_FOR_COMMA = re.compile(
 
 
 def repair_place_terms(value: str | None) -> str | None:
-    """Give known place terms their diacritics back (`Bênh viện Từ Dũ` -> `Bệnh viện ...`),
+    """Give known place terms their diacritics back (`Bênh viện Từ Dũ` -> `Bệnh viện ...`)
+    and the second word of a two-word unit its letters (`thành phế` -> `thành phố`),
     drop a full stop or comma OCR put right after a unit word (`phường. An Phú`), and read a
     full stop between two levels as the comma it is (`khu phố 1. phường Phú Tân`)."""
     if not value:
@@ -718,6 +727,12 @@ def repair_place_terms(value: str | None) -> str | None:
     value = _UNIT_THEN_MARK.sub(r"\1", value)
     value = _STOP_FOR_COMMA.sub(",", value)
     words = value.split(" ")
+    for k, first in enumerate(words[:-1]):
+        # `thành phế` -> `thành phố`: after `thành` only `phố` stands (see _UNIT_PAIRS)
+        bare = words[k + 1].rstrip(",.")
+        if (first in _UNIT_PAIRS and bare.islower() and bare not in _UNIT_PAIRS[first]
+                and (second := _second_unit_word(first, bare))):
+            words[k + 1] = second + words[k + 1][len(bare):]
     for i, model in _term_runs(words):
         for k, m in enumerate(model):
             bare = words[i + k].rstrip(",.")

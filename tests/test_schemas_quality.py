@@ -455,6 +455,27 @@ def test_a_two_word_unit_whose_second_word_was_misread() -> None:
         assert address_problem(fine) is None, fine
 
 
+def test_a_two_word_unit_gets_its_second_word_back_when_one_letter_is_off() -> None:
+    """After `thành` only `phố` stands: `phế` (FreeMono's `ố` read `ế`, twice in the held-out
+    fonts' records) and `.phố` (a speck before it) are that word; two letters off stays as
+    read and keeps the record for review."""
+    from schemas.quality import repair_place_terms
+
+    for read, printed in (
+            ("Trung tâm Y tế thành phế Tân Uyên, tỉnh Bình Dương",
+             "Trung tâm Y tế thành phố Tân Uyên, tỉnh Bình Dương"),
+            ("ấp 5, phường Tân Bình, thành .phố Dĩ An, tỉnh Bình Dương",
+             "ấp 5, phường Tân Bình, thành phố Dĩ An, tỉnh Bình Dương"),
+            ("Tổ 3, thị trân Lái Thiêu, huyện Dầu Tiếng, tỉnh Bình Dương",
+             "Tổ 3, thị trấn Lái Thiêu, huyện Dầu Tiếng, tỉnh Bình Dương")):
+        assert repair_place_terms(read) == printed
+        assert address_problem(printed) is None
+    two_off = "Trung tâm Y tế thành phần Tân Uyên, tỉnh Bình Dương"
+    assert repair_place_terms(two_off) == two_off and address_problem(two_off)
+    named = "Khu phố 2, phường Tân Thành, thị xã Bến Cát, tỉnh Bình Dương"  # `Thành` a name
+    assert repair_place_terms(named) == named
+
+
 def test_a_full_stop_between_two_levels_is_the_comma_printed_there() -> None:
     # a serif font whose comma Tesseract reads as a stop (FreeSerif, `make bench-fonts`)
     from schemas.quality import repair_place_terms

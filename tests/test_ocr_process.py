@@ -540,8 +540,8 @@ def test_a_page_read_poorly_is_cleaned_again_with_a_higher_ink_cap(
     scan = cv2.imread(str(DATA / "hairline-serif-display.jpg"))
     first = process.read_page(clean.clean_page(scan, 300).image, dpi=300)
     assert "30/03/2000" not in first.text
-    # this crop reads at 87 % on the whole (a full page of it at 72-87 %): the retry is
-    # forced here, its choice is what is tested
+    # this crop reads at 87 % on the whole (a full page of it at 72-87 %), under the
+    # trigger; the retry is forced all the same, so that its choice is what is tested
     monkeypatch.setattr(process, "LIGHT_STROKES_RETRY_CONF", 101.0)
     r = process.process_page(scan, 300)
     assert "light_strokes_reread" in r.timings

@@ -436,6 +436,22 @@ def _same_shape(proposed: str | None, core: str) -> bool:
                 and re.sub(r"\d+", "0", proposed) == re.sub(r"\d+", "0", core))
 
 
+def _lost_separator(proposed: str | None, core: str) -> bool:
+    """A plain number whose first reading lost separators the others read (`0805/1995` at
+    4 % for a printed `08/05/1995`, which the other two models read): the first reading is
+    the other one with one or more separators, and nothing else, left out."""
+    if not (proposed and _NUMBER.fullmatch(proposed) and _NUMBER.fullmatch(core)
+            and len(proposed) > len(core)):
+        return False
+    kept = 0
+    for ch in proposed:
+        if kept < len(core) and core[kept] == ch:
+            kept += 1
+        elif ch.isdigit():
+            return False
+    return kept == len(core)
+
+
 # the letters the English model cannot read, as it reads them (`DT743` for `ĐT743`)
 _AS_ENGLISH = str.maketrans({"Đ": "D", "đ": "d"})
 
@@ -468,7 +484,8 @@ def vote_on_numbers(image: np.ndarray, text: PageText, timeout: float, dpi: int,
         if agree is not None:
             confirming[(i, k)] = agree[1]
         elif _same_shape(reading.said(), core.translate(_LETTERS_AS_DIGITS)) \
-                or _same_digits_of_a_code(reading.said(), core):
+                or _same_digits_of_a_code(reading.said(), core) \
+                or _lost_separator(reading.said(), core):
             proposed[(i, k)] = reading
     if proposed:
         asked = {id(text.lines[i].words[k]) for i, k in proposed}

@@ -483,6 +483,24 @@ def test_a_number_both_other_models_read_alike_takes_their_digits() -> None:
     assert (kept.text, kept.confirmed, kept.conf) == ("07407026/1901", False, 59.0)
 
 
+def test_a_date_whose_first_reading_lost_a_slash_takes_the_other_models_reading() -> None:
+    """A registration date printed `08/05/1995` in a mono face (seed 88's DC01 form) was
+    read `0805/1995` at 4 %: no date, and the record waited for a clerk with the field
+    empty. Both other models read `08/05/1995`, the same digits with one more slash: the
+    date takes their reading, confirmed. A first reading with other digits stays as read."""
+    crop, first = _crop_with_word(
+        "registration-date-slash-lost.png", Word("0805/1995", 4.5, 60, 15, 282, 35, (1, 1, 1)))
+    voted = process.vote_on_numbers(crop, first, 60, 300).words[0]
+    assert (voted.text, voted.confirmed) == ("08/05/1995", True)
+    crop, other = _crop_with_word(
+        "registration-date-slash-lost.png", Word("0806/1995", 4.5, 60, 15, 282, 35, (1, 1, 1)))
+    kept = process.vote_on_numbers(crop, other, 60, 300).words[0]
+    assert (kept.text, kept.confirmed) == ("0806/1995", False)
+    assert process._lost_separator("08/05/1995", "0805/1995")
+    assert not process._lost_separator("0805/1995", "08/05/1995")  # one more: not lost
+    assert not process._lost_separator("08/05/1995", "08/05/1995")
+
+
 def test_a_number_with_a_letter_for_a_digit_is_voted_on_however_confident() -> None:
     """`O74175133950` at 90 % is no doubtful number, but its letter makes the record a
     repair a clerk checks: the other models vote on it too, and their digits replace it.

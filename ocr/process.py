@@ -46,6 +46,11 @@ FLIP_MARGIN = 0.05
 BAND_MIN_HEIGHT = 12  # px at 300 DPI: smaller is speckle or a rule's remains
 BAND_MAX_HEIGHT = 120  # px: taller is a picture, a seal or a block, not one line
 BAND_MIN_WIDTH = 0.04  # share of the page width the band's ink must span (`Số: 5` alone: 0.05)
+# A narrower band is still a line when it is as tall as the page's words and as wide as a
+# short word (`Nữ` alone under `Giới tính:`, 62 px, dropped by psm 3 on a fax): widths and
+# heights in the page's median word height
+SHORT_LINE_WIDTH = 1.5
+SHORT_LINE_HEIGHT = (0.7, 1.6)
 BAND_PAD = 8
 # white between the stacked strips: a line's height or more, or Tesseract's one-block
 # reading can take two strips for one line (a fax's ornament above `Số: 29` turned it to junk)
@@ -71,6 +76,8 @@ def missed_line_bands(binary: np.ndarray, text: PageText,
     covered = np.zeros(h, dtype=bool)
     for word in text.words:
         covered[max(0, word.top): word.top + word.height] = True
+    heights = [wd.height for wd in text.words if wd.conf >= TEXT_COLUMNS_CONF]
+    word_h = float(np.median(heights)) if heights else 0.0
     bands = []
     for top, bottom in zip(edges[::2], edges[1::2], strict=True):
         if not BAND_MIN_HEIGHT <= bottom - top <= BAND_MAX_HEIGHT:
@@ -80,7 +87,13 @@ def missed_line_bands(binary: np.ndarray, text: PageText,
                 bands.append((int(top), int(bottom)))
             continue
         cols = np.flatnonzero(ink[top:bottom].any(axis=0))
-        if cols.size and cols[-1] - cols[0] >= BAND_MIN_WIDTH * w:
+        if not cols.size:
+            continue
+        wide = cols[-1] - cols[0]
+        short_line = (word_h > 0 and wide >= SHORT_LINE_WIDTH * word_h
+                      and SHORT_LINE_HEIGHT[0] * word_h <= bottom - top
+                      <= SHORT_LINE_HEIGHT[1] * word_h)
+        if wide >= BAND_MIN_WIDTH * w or short_line:
             bands.append((int(top), int(bottom)))
     return bands
 

@@ -261,6 +261,26 @@ def test_a_short_line_alone_at_the_right_is_read_again() -> None:
     assert texts[1] == "Số: 5", texts
 
 
+def test_a_short_value_alone_on_its_line_is_read_again() -> None:
+    """`Nữ` alone under `Giới tính:` (a next-line form faxed at 200 DPI, seed 0) was dropped
+    by the layout analysis, and at 62 px it is narrower than a band had to be (4 % of the
+    2592 px page): the record waited for a clerk with the sex unread. A band as tall as the
+    page's words and one and a half of their heights wide is a line too; a dot is not."""
+    crop = cv2.imread(str(DATA / "short-value-line-fax.png"), cv2.IMREAD_GRAYSCALE)
+    binary = np.full((crop.shape[0], 2592), 255, np.uint8)  # the page's width
+    binary[:, :crop.shape[1]] = crop
+    read = [Line([Word("Giơi", 33.9, 91, 38, 72, 27, (1, 1, 1)),
+                  Word("tính:", 96.8, 175, 37, 71, 28, (1, 1, 1))]),
+            Line([Word("Dân", 67.0, 93, 175, 63, 28, (1, 2, 1)),
+                  Word("tộc:", 96.0, 170, 175, 55, 34, (1, 2, 1))])]
+    first = PageText(lines=read, width=2592, height=crop.shape[0])
+    recovered = process.recover_missed_lines(binary, first, "vie", 60, 300)
+    assert [line.text for line in recovered.lines] == ["Giơi tính:", "Nữ", "Dân tộc:"]
+    binary[80:160, 150:400] = 255  # `Nữ` gone
+    binary[100:112, 200:212] = 0  # a dot where the value was: nothing to read again
+    assert process.missed_line_bands(binary, first) == []
+
+
 def test_a_value_dropped_beside_its_label_is_read_again_alone() -> None:
     """Tesseract read a bold label and dropped the value beside it on the same line (`Nơi
     đăng ký kết hôn:` without `Ủy ban nhân dân phường ...`): the unread stretch of the line

@@ -323,7 +323,8 @@ def normalize_blood_type(value: str | None) -> str | None:
     text = clean_text(value)
     if not text:
         return None
-    key = re.sub(r"[^A-Za-z0]", "", text).upper().replace("0", "O")
+    # the letter under a mark a speck put over or under it (`Õ`, `Ọ`, `Ầ`) is the type
+    key = re.sub(r"[^A-Za-z0]", "", strip_diacritics(text)).upper().replace("0", "O")
     if key in BLOOD_TYPES:
         return key
     if key and set(key) == {"O"} and len(key) <= 2:

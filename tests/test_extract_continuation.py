@@ -65,6 +65,15 @@ def test_blood_type_zero_read_for_o() -> None:
     assert normalize_blood_type("A0B") == "A0B"  # not guessed
 
 
+def test_a_blood_type_with_a_speck_for_a_mark_is_its_letter() -> None:
+    """`Õ`, `Ọ`, `Ầ`: a dot of the leader or the paper read as a mark over or under the
+    letter (four records of the nine sets held for it, `phải là A, B, AB hoặc O`); the
+    letter is the type. A letter that is no type stays as read (`Đ` is no `B`)."""
+    for read, blood in (("Õ", "O"), ("Ọ", "O"), ("Ö", "O"), ("Ầ", "A"), ("ÀB", "AB")):
+        assert normalize_blood_type(read) == blood, read
+    assert normalize_blood_type("Đ") == "Đ"
+
+
 def test_place_name_digit_repair_only_when_unambiguous() -> None:
     names = ["Dĩ An", "Hòa Phú", "Thủ Dầu Một", "Bình Dương"]
     assert (repair_place_names("phường D1 An, thành phố D1 An, tỉnh Bình Dương", names)

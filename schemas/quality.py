@@ -702,10 +702,11 @@ def _respell(word: str, model: str) -> str:
 
 
 # unit words as printed inside an address (lowercase): a name or a number follows each,
-# never a full stop or a comma (`phường. An Phú`, `thành, phố`, `ấp. 10` are OCR's)
+# never a full stop, a comma or a colon (`phường. An Phú`, `thành, phố`, `ấp. 10`,
+# `phường: Phú Lợi` are OCR's)
 _UNIT_THEN_MARK = re.compile(
     r"(?<!\S)(phường|xã|huyện|quận|tỉnh|ấp|thành(?=[.,] phố)|thành phố|khu phố|thị xã"
-    r"|thị trấn|đường|xóm|thôn|tổ)[.,](?= )")
+    r"|thị trấn|đường|xóm|thôn|tổ)[.,:](?= )")
 
 
 # a full stop where the comma between two levels was printed (`khu phố 1. phường Phú Tân`,

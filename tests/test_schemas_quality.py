@@ -299,6 +299,8 @@ def test_a_mark_after_a_unit_word_is_ocrs() -> None:
     assert (repair_place_terms("Khu phố 12, phường. An Phú, thành, phố Thuận An, ấp. 10")
             == "Khu phố 12, phường An Phú, thành phố Thuận An, ấp 10")
     assert repair_place_terms("thành phố. Dĩ An") == "thành phố Dĩ An"
+    assert (repair_place_terms("Khu phố 8, phường: Phú Lợi, thành phố Thủ Dầu Một")
+            == "Khu phố 8, phường Phú Lợi, thành phố Thủ Dầu Một")  # a phone photo's
     # a name ending like a unit (`Tân Thành,`) and abbreviations (`TP.`) keep theirs
     assert repair_place_terms("xã Tân Thành, huyện Đông Hòa") == "xã Tân Thành, huyện Đông Hòa"
     assert repair_place_terms("Số 5, TP. Thủ Dầu Một, KP. 3") == "Số 5, TP. Thủ Dầu Một, KP. 3"

@@ -339,6 +339,8 @@ def rival_name_word(word: str, rivals: tuple[tuple[str, float], ...]) -> bool:
     if read.lower() in _COMMON_SURNAME_FOLDS.get(fold(read), set()):
         return False
     for rival, conf in rivals:
+        if any(ch.isdigit() for ch in rival):
+            continue  # `0ANH` for `OANH`: a digit for a letter, no other name (`Anh`)
         other = letters_only(rival)
         if conf >= NAME_RIVAL_MIN_CONF and other and other.lower() != read.lower() \
                 and tone_key(other) in _GIVEN_FOLDS.get(fold(other), set()):

@@ -441,6 +441,7 @@ def test_rival_readings_that_would_be_as_valid() -> None:
     assert not rival_name_word("Nguyễn", (("Nguyẽn", 50.0),))  # no name: no doubt
     assert not rival_name_word("NGUYỄN", (("NGUYÊN", 48.0),))  # the usual surname as read
     assert rival_name_word("NGUYÊN", (("NGUYỄN", 48.0),))  # but not the other way round
+    assert not rival_name_word("OANH", (("0ANH", 40.0),))  # a digit for a letter: no `Anh`
     assert street_name_words("Số 5, đường Ngô Quyền, khu phố 3, thành phố Dĩ An") == {
         "Ngô", "Quyền"}
 

@@ -110,20 +110,35 @@ _NUMERIC_DATE = re.compile(
     rf"(?<![\w|!])({_D}{{1,2}})\s*[/.\-]\s*({_D}{{1,2}})\s*[/.\-]\s*({_D}{{4}})(?![\w|!])")
 # the unit words in any case (`Ngày`), with the punctuation a leader's end or a speck leaves
 # after them (`tháng. 08`), the numbers as read (`ngày 0G tháng 11`: `G` is 6)
-_WORDY_DATE = re.compile(rf"(?i:ngay)[\s.,:;]*({_D}{{1,2}})(?![\w|!])\D{{0,6}}?"
-                         rf"(?i:thang)[\s.,:;]*({_D}{{1,2}})(?![\w|!])\D{{0,6}}?"
-                         rf"(?i:nam)[\s.,:;]*({_D}{{4}})(?![\w|!])")
+# (a unit word glued to the number before it, `tháng 12năm 1975`, still ends the number)
+_WORDY_DATE = re.compile(rf"(?i:ngay)[\s.,:;]*({_D}{{1,2}})(?!{_D})\D{{0,6}}?"
+                         rf"(?i:thang)[\s.,:;]*({_D}{{1,2}})(?!{_D})\D{{0,6}}?"
+                         rf"(?i:nam)[\s.,:;]*({_D}{{4}})(?!{_D})")
+# A display face's hairline slash, lost in cleaning or read as a comma or colon: the value
+# is nothing but the three numbers. Each apart (`12 08 2005`, `14,09,1997`): the date.
+# Some glued together (`12 82005`, `0801: 2024`): the year is the last four digits and the
+# day and month must split one way only, and the date waits for a clerk (in a run of
+# digits a slash may as well have been read as a `1` or a `7`: `12/1988` -> `1271988`).
+_DATE_EDGE = r"[\s(\[{\"'“”‘’.,:;]*"
+_SEPARATED_DATE = re.compile(
+    rf"^{_DATE_EDGE}(\d{{1,2}})(?:\s*[,:;/.\-]\s*|\s+)(\d{{1,2}})(?:\s*[,:;/.\-]\s*|\s+)"
+    rf"(\d{{4}}){_DATE_EDGE}$")
+_GLUED_DATE = re.compile(rf"^{_DATE_EDGE}(\d[\d\s,:;/.\-]*\d){_DATE_EDGE}$")
 _IN_WORDS = re.compile(r"\(?\s*ghi\s*bang\s*chu")
 MAX_REPAIRED_DIGITS = 2  # more letters than this in a date token: not a misread date
 
 
 def _cut_in_words(text: str) -> str:
     """Drop `ghi bằng chữ: ...` (the date in words) and anything after it."""
+    plain = strip_diacritics(text).lower()
+    # the note's first word glued to the year, the rest on the next line: `06/08/1986ghi`
+    glued = re.search(r"(?<=\d)\(?ghi$", plain.rstrip(" .:"))
+    if glued:
+        return text[: glued.start()]
     folded = fold(text)
     m = _IN_WORDS.search(folded)
     if not m:
         return text
-    plain = strip_diacritics(text).lower()
     m2 = re.search(r"\(?\s*ghi\s*bang\s*chu", plain)
     return text[: m2.start()] if m2 else text
 
@@ -132,11 +147,13 @@ def _cut_in_words(text: str) -> str:
 class DateReading:
     """What a date value holds: the date (None when there is none or it is not a real
     calendar date), whether a date-shaped token was found at all (`09/16/1904` is one: month
-    16, not a date), and whether letters inside the token were read as digits."""
+    16, not a date), whether letters inside the token were read as digits, and whether its
+    separators were lost with numbers glued together (`12 82005`)."""
 
     date: date | None
     shaped: bool = False
     repaired: bool = False
+    glued: bool = False  # day, month and year read as one run of digits, split here
 
 
 def read_date(value: str | None) -> DateReading:
@@ -157,7 +174,35 @@ def read_date(value: str | None) -> DateReading:
         found = _date_in(joined)
         if found.shaped:
             return DateReading(found.date, True, True)
-    return DateReading(None)
+    return _separators_lost(plain.strip())
+
+
+def _separators_lost(plain: str) -> DateReading:
+    m = _SEPARATED_DATE.match(plain)
+    if m:
+        day, month, year = (int(g) for g in m.groups())
+        return DateReading(_real_date(year, month, day), True)
+    m = _GLUED_DATE.match(plain)
+    if not m:
+        return DateReading(None)
+    groups = re.findall(r"\d+", m.group(1))
+    digits = "".join(groups)
+    if not 6 <= len(digits) <= 8 or len(groups[-1]) < 4:
+        return DateReading(None)
+    year = int(digits[-4:])
+    head = [*groups[:-1], groups[-1][:-4]] if len(groups[-1]) > 4 else groups[:-1]
+    if len(head) == 2:
+        splits = [(head[0], head[1])]
+    elif len(head) == 1:
+        d = head[0]
+        splits = [(d[:k], d[k:]) for k in (1, 2) if 1 <= len(d) - k <= 2]
+    else:
+        return DateReading(None)
+    dates = {found for dd, mm in splits if len(dd) <= 2 and len(mm) <= 2
+             and (found := _real_date(year, int(mm), int(dd)))}
+    if len(dates) != 1:
+        return DateReading(None)
+    return DateReading(dates.pop(), True, glued=True)
 
 
 _SPLIT_NUMBER = re.compile(rf"(?<=\d) (?={_D})|(?<={_D}) (?=\d)")

@@ -440,6 +440,10 @@ def _read_one(
         if repaired and confirmed.get(name) != 0.0:
             messages.append(f"{FIELD_LABELS.get(name, name)}: có chữ cái đọc thành chữ số "
                             "(đã sửa), cần kiểm tra")
+        if (name in DATE_FIELDS and read_date(raw[name].value).glued
+                and confirmed.get(name) != 0.0):
+            messages.append(f"{FIELD_LABELS.get(name, name)}: ngày, tháng, năm đọc dính liền "
+                            "(có thể mất dấu /), cần kiểm tra")
         if name == "registration_number" and registration_number_cut(raw[name].value):
             messages.append(f"{FIELD_LABELS.get(name, name)}: đọc được hai số cách nhau (có "
                             "thể mất dấu /), cần kiểm tra")

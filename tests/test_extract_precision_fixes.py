@@ -75,6 +75,12 @@ def test_repaired_date_sends_to_review_and_invalid_date_is_named() -> None:
     assert any(r.startswith("Ngày, tháng, năm sinh: không phải ngày hợp lệ")
                for r in rec.reasons)
     assert not any("Ngày, tháng, năm sinh: không đọc được" in r for r in rec.reasons)
+    # slashes lost: three numbers apart count; numbers glued together wait for a clerk
+    assert _read(BIRTH_TEXT.format(dob="12 11 2021")).status == "digitized"
+    rec = _read(BIRTH_TEXT.format(dob="12 112021"))
+    assert rec.status == "needs_review" and rec.fields["date_of_birth"] == "2021-11-12"
+    assert "Ngày, tháng, năm sinh: ngày, tháng, năm đọc dính liền (có thể mất dấu /), cần " \
+        "kiểm tra" in rec.reasons
 
 
 # ---------------------------------------------------------------- labels

@@ -182,6 +182,30 @@ def test_a_date_number_cut_by_a_space_or_read_with_a_slashed_zero_is_read_and_he
     assert id_repaired("Ø79162160260")
 
 
+def test_a_date_whose_slashes_were_lost_is_read_and_held_only_when_its_numbers_are_glued(
+) -> None:
+    # Noto Serif Display's hairline slash (`--held-out-fonts`): cleaned away, or read as a
+    # comma or a colon. Three numbers apart are the date; numbers glued together are split
+    # the one way that makes a date, and held (a slash may have been read as a digit)
+    for text, day in (("13 05 2018", date(2018, 5, 13)), ("20 8 2005", date(2005, 8, 20)),
+                      ("14,09,1997", date(1997, 9, 14)), ("12: 05: 1980", date(1980, 5, 12)),
+                      ("(1 10 1981", date(1981, 10, 1))):
+        found = read_date(text)
+        assert found.date == day and not found.glued and not found.repaired, text
+    for text, day in (("12 82005", date(2005, 8, 12)), ("0801: 2024", date(2024, 1, 8)),
+                      ("30 111997", date(1997, 11, 30)), ("1307 2021", date(2021, 7, 13))):
+        found = read_date(text)
+        assert found.date == day and found.glued, text
+    # `1/11` or `11/1`; `12/1988` with its slash read as a 7; a number too many; words
+    for text in ("111 2020", "24: 1271988", "12 08 2005 7", "Số 12 08 2005", "1 2 3"):
+        assert read_date(text).date is None, text
+    # a unit word glued to its number, and the note's first word glued to the year
+    assert read_date("ngày 25 tháng 12năm 1975").date == date(1975, 12, 25)
+    assert read_date("ngày 13tháng 11 năm 1971").date == date(1971, 11, 13)
+    assert read_date("06/08/1986ghi").date == date(1986, 8, 6)
+    assert read_date("23/06/1986h¡").date is None  # a letter glued to the year: misread
+
+
 def test_a_stroke_glued_to_a_registration_number_is_a_one_held_for_a_clerk() -> None:
     # `Số: 24]` (runner-up `241`): trimmed as edge junk, the number lost a digit and was
     # counted (seed 111, a phone photo)

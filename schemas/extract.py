@@ -874,6 +874,13 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
             last_fields = []
             continue
 
+        if marriage and columns is None and party is not None and matches[0].label.field == "@name":
+            # the next section's heading lost (`vVỢ` for `Bên vợ:`, a fax): a party's name
+            # row met again while the other party has none opens the other party's section
+            other = "wife" if party == "husband" else "husband"
+            mine, theirs = found.get(f"{party}_name"), found.get(f"{other}_name")
+            if mine is not None and _text(mine.toks) and theirs is None:
+                party = other
         last_fields, pending = [], []
         last_label_line = li
         label_left = min(label_left if label_left is not None else 1 << 30,

@@ -61,13 +61,19 @@ def _spellings() -> dict[str, dict[str, tuple[str, dict[str, str]]]]:
     }
 
 
+_SPECKS = ".,„\"“”'`"
+
+
 def _named(part: str, units: tuple[str, ...]) -> str | None:
     """The name in an address part that starts with one of `units` (folded), unless it is a
     number (`Quận 1`)."""
     named = unit_and_name(part, units)
     if named is None or any(ch.isdigit() for ch in named[1]):
         return None
-    return named[1]
+    # a speck glued to a word's start (`Thuận .Vn`: a display face's `A` lost its hairline
+    # leg, and a dot of the paper stuck to what was left) is no letter of the name
+    words = [w.lstrip(_SPECKS) for w in named[1].split(" ")]
+    return " ".join(words) if all(words) else named[1]
 
 
 def _near_one(key: str, known: dict[str, object] | frozenset[str]) -> str | None:

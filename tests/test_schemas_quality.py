@@ -417,6 +417,10 @@ def test_a_misread_unit_name_takes_the_lists_spelling_only_when_one_word_differs
     # a tone read as a circumflex (`Cây` for `Cày`): two edits of the key, one word's marks
     assert repair_misread_unit("Xóm 1, xã Định Thủy, huyện Mỏ Cây Nam, tỉnh Bến Tre") == (
         "Xóm 1, xã Định Thủy, huyện Mỏ Cày Nam, tỉnh Bến Tre", "huyện")
+    # a display face's `A` without its hairline leg, a speck glued before it (held-out fonts)
+    assert repair_misread_unit("Tổ 18, phường Bình Chuẩn, thành phố Thuận .Vn, tỉnh Bình "
+                               "Dương") == ("Tổ 18, phường Bình Chuẩn, thành phố Thuận An, tỉnh "
+                                            "Bình Dương", "huyện")
     repaired, level = repair_misread_unit("XÃ THẠNH PHÚ, HUYỆN CỜ ĐẢ, THÀNH PHỐ CẦN THƠ")
     assert repaired.endswith("HUYỆN CỜ ĐỎ, THÀNH PHỐ CẦN THƠ") and level == "huyện"
     for kept in ("Xã Tân Phú, huyện Đức Hòa, tỉnh Long An",  # known

@@ -94,6 +94,9 @@ def is_syllable(word: str) -> bool:
     for onset in _ONSETS:
         if base.startswith(onset):
             m = _RHYME.fullmatch(base, len(onset))
+            # a lone `y` before `nh`/`ch` follows `qu` only (`Quỳnh`; `ỳnh` is `HƯỲNH` cut)
+            if m and m.group(1) == "y" and m.group(2) in ("nh", "ch") and onset != "qu":
+                continue
             if m and _rhyme_ok(m.group(1), m.group(2) or "") and (
                     m.group(2) not in _STOPS or tone and tone <= _STOP_TONES):
                 return True

@@ -647,6 +647,15 @@ def test_find_page_quad_takes_the_sheet_edge_not_a_printed_frame(
     _assert_quad_found(_photo_of(framed, corners, (1800, 2300), desk_levels=(160, 190)), corners)
 
 
+def test_find_page_quad_refuses_an_edge_with_paper_on_both_sides() -> None:
+    """A generated flatbed scan of security paper, medium degradation (fresh seed 4242, 0.5x,
+    JPEG): the brightness mask's largest blob ended along a diagonal through the text, and
+    the page was "straightened" to that wedge, its top third lost (every field unread). No
+    desk lies beyond that edge: the paper just outside is as bright as just inside."""
+    scan = cv2.imread(str(DATA / "flatbed-uneven-security.jpg"))
+    assert clean.find_page_quad(clean.to_grayscale(scan)) is None
+
+
 def test_find_page_quad_refuses_a_torn_sheet() -> None:
     photo = np.full((2300, 1800), 50, np.uint8)  # dark desk
     torn = np.array([[200, 150], [1600, 150], [1600, 1200], [900, 1200], [900, 2150], [200, 2150]])

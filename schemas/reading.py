@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -61,6 +62,7 @@ from schemas.vocab import (
     RELIGIONS,
     SEXES,
     fold,
+    strip_diacritics,
 )
 from schemas.wards import WardRegistry
 
@@ -264,6 +266,16 @@ def _confirmed(doc_type: DocType, fields: dict[str, str | None],
         if len(number) == 12 and number.isdigit() and number[4:6] == dob[2:4]:
             out[id_field] = MIN_CHECKED_ID_CONFIDENCE
     return out
+
+
+def _blood_type_as_printed(read: str, value: str | None) -> bool:
+    """A blood type read as its own letters and nothing more (`O`; `Õ`, a speck for a
+    mark): Tesseract gives a lone capital a low confidence whatever its shape (nine sets:
+    0-58 %, all six read right), and a misread one is no blood type (`Đ` for `B`, `lô)`
+    for `O`), which validation names. A digit (`0`) or anything dropped still needs the
+    word's confidence."""
+    letters = strip_diacritics(unicodedata.normalize("NFC", read)).strip(" .,:;")
+    return bool(value) and letters.upper() == value and letters.isalpha()
 
 
 def _names_printed_twice(doc_type: DocType, fields: dict[str, str | None],
@@ -471,6 +483,8 @@ def _read_one(
             floor = confirmed[name]
         elif name in UNCHECKED_IDS:
             floor = max(floor, MIN_UNCHECKED_ID_CONFIDENCE)
+        elif name == "blood_type" and _blood_type_as_printed(raw[name].value, fields[name]):
+            floor = 0.0
         # a digit the value no longer holds was a letter (blood type `0`: `O`, the same
         # round shape in most faces): no number to doubt
         holds_digits = any(ch.isdigit() for ch in str(fields.get(name)))

@@ -188,6 +188,31 @@ def test_row_with_garbled_label_and_absent_field_sends_to_review() -> None:
     assert any(r.startswith("Tôn giáo: không tìm thấy nhãn") for r in rec.reasons)
 
 
+def _with_blood_type(read: str, conf: float) -> PageText:
+    from dataclasses import replace
+
+    page = PageText.from_text(DC01_TEXT.format(religion="6. Tôn giáo: Không").replace(
+        "9. Nhóm máu: A", f"9. Nhóm máu: {read}"))
+    lines = [Line([replace(w, conf=conf) if w.text == read else w for w in ln.words])
+             for ln in page.lines]
+    return replace(page, lines=lines)
+
+
+def test_a_lone_blood_type_letter_read_unsurely_stands_when_it_is_its_own_letters() -> None:
+    # Tesseract reads a lone capital at 0-58 % (nine sets: six, all right); misreadings are
+    # no blood type (`Đ` for `B`), which validation names
+    registry = WardRegistry.load(None)
+    for read, status in (("O", "digitized"), ("Õ", "digitized"), ("Đ", "needs_review"),
+                         ("0", "needs_review")):
+        [rec] = read_records([_with_blood_type(read, 16.0)], "phu-tan", registry,
+                             date(2026, 1, 1))
+        assert rec.status == status, read
+    # another field's unsure word still holds the record
+    [rec] = read_records([PageText.from_text(DC01_TEXT.format(religion="6. Tôn giáo: Không"),
+                                             conf=50)], "phu-tan", registry, date(2026, 1, 1))
+    assert rec.status == "needs_review"
+
+
 def test_a_number_word_inside_a_value_is_not_the_registration_label() -> None:
     from schemas.normalize import normalize_date
 

@@ -403,8 +403,9 @@ def find_page_quad(image: np.ndarray, min_area: float = 0.25) -> np.ndarray | No
 # is far brighter than anything just outside. The bright blob of a scan's uneven light or
 # tinted security pattern (fresh seed 4242: a flatbed scan "cropped" along a diagonal
 # through its text, the top third lost) has paper on both sides of its made-up edge:
-# steps of -2 and 8 there, against 64-195 on every sheet photo of fifteen generated sets
-# and the real photo in tests/data. Two flatbed scans of seed 44 had a quad with steps of
+# steps of -2 and 8 there, against 64-195 on every other sheet found in the JPEG, PNG and
+# TIFF files of sixteen generated sets (PDFs not measured) and on the real photo in
+# tests/data. Two flatbed scans of seed 44 had a quad with steps of
 # 12-14 (a sheet on a light lid): refused now, both read as before (a form digitized with
 # every field right, a blank page rejected); deskew turns such a sheet straight.
 QUAD_MIN_EDGE_STEP = 30.0

@@ -722,6 +722,18 @@ def _column_header(line: _Line) -> dict[str, float] | None:
     return None
 
 
+_UNPLACED = "_unplaced"  # the party of a section whose heading was lost, until placed
+
+
+def _place_unplaced(found: dict[str, _Acc], party: str) -> None:
+    """Give the rows of a first section whose heading was lost to `party` (the one the
+    next heading does not name), where that party has no such row yet. Rows never placed
+    are dropped with the other `_` fields."""
+    for key in [k for k in found if k.startswith(_UNPLACED + "_")]:
+        acc = found.pop(key)
+        found.setdefault(f"{party}{key[len(_UNPLACED):]}", acc)
+
+
 def _party_word(key: str) -> str | None:
     """A folded word that is `chồng` or `vợ` read with one slip."""
     if key == "chong" or (len(key) == 5 and fuzz.ratio(key, "chong") >= 80):
@@ -756,6 +768,10 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
         nonlocal scope
         if fname.startswith("@"):
             who = col_party or party
+            if who is None and marriage and columns is None:
+                # a section whose heading was lost (`MU` for `VỢ`): its rows wait for the
+                # next heading, which names the other party (`_place_unplaced`)
+                who = _UNPLACED
             if who is None:
                 return None
             return f"{who}_{_PARTY_FIELDS[fname]}"
@@ -797,6 +813,9 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
             party, columns, last_fields, pending = None, None, [], []
             continue
         if heading and not header:
+            if party is None and found and next(reversed(found)).startswith(_UNPLACED):
+                # right after that section's rows (nothing else read between)
+                _place_unplaced(found, "wife" if heading == "husband" else "husband")
             party, columns, last_fields, pending = heading, None, [], []
             lone_header = None
             continue

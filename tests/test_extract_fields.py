@@ -218,6 +218,22 @@ def test_marriage_sections_whose_second_heading_was_lost() -> None:
         assert v["wife_id"] == "074192005678", heading
 
 
+def test_marriage_sections_whose_first_heading_was_lost() -> None:
+    # `VỢ` read `MU` (fresh seed 5150): the first section's rows wait for the next heading,
+    # which names the other party
+    for heading in ("MU", ""):
+        v = values(MARRIAGE, SECTIONS.replace("Thông tin người chồng\n",
+                                              heading and heading + "\n"))
+        assert v["husband_name"] == "NGUYỄN VĂN AN", heading
+        assert v["husband_residence"] == "khu phố 1, phường Phú Tân", heading
+        assert v["wife_name"] == "TRẦN THỊ BÌNH", heading
+        assert v["wife_id"] == "074192005678", heading
+    # with no heading at all, no row is given to either party
+    v = values(MARRIAGE, SECTIONS.replace("Thông tin người chồng\n", "").replace(
+        "Bên vợ\n", ""))
+    assert "husband_name" not in v and "wife_name" not in v
+
+
 def test_records_spanning_pages_and_confidence() -> None:
     p1 = "GIẤY KHAI SINH\nHọ, chữ đệm, tên: NGUYỄN VĂN AN"
     p2 = "Ngày, tháng, năm đăng ký: 05/01/2018"

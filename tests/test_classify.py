@@ -34,6 +34,14 @@ HEAD = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - 
          "10. Nơi đăng ký khai sinh:\n12. Nơi thường trú: Tổ 19, ấp 1\n"
          "13. Nơi ở hiện tại: Tổ 19, ấp 1\n15. Họ, chữ đệm và tên chủ hộ: Nguyễn Tuấn Khang\n"
          "16. Quan hệ với chủ hộ: Con", DocType.RESIDENT_INFO_FORM),
+        # the first page of a two-page DC01 whose title OCR lost (fresh seed 8080; seed 0
+        # too): its code and its first rows, three of the later rows only
+        ("Mẫu DC01\nTỉnh/TP: Bình Dương " + HEAD + "Huyện/quận/thị xã/TP: Thuận An\n"
+         "Xã/phường/thị trấn: Bình Hòa\n1. Họ, chữ đệm và tên khai sinh: NGUYỄN CHÂU HUYỀN\n"
+         "2. Ngày, tháng, năm sinh: 12/06/1967 3. Giới tính: Nữ\n"
+         "4. Số định danh cá nhân: 074167006800\n5. Dân tộc: Kinh\n6. Tôn giáo: Không\n"
+         "7. Quốc tịch: Việt Nam\n8. Tình trạng hôn nhân: Đã kết hôn 9. Nhóm máu: AB\n"
+         "10. Nơi đăng ký khai sinh:", DocType.RESIDENT_INFO_FORM),
         (HEAD + "GIẤY MỜI\nKính mời ông bà đến dự họp tổ dân phố", None),
         ("UBND THÀNH PHỐ ĐÀ NẴNG\nSỞ GIÁO DỤC VÀ ĐÀO TẠO\nSố: 1595/SGDĐT-CTrTT\n"
          "V/v bảo đảm TTATGT cho HS, SV trong dịp nghỉ hè\nKính gửi: Các trường", None),

@@ -415,15 +415,12 @@ def _edge_steps(small: np.ndarray, quad: np.ndarray) -> list[float]:
     """For each edge of `quad` (tl, tr, br, bl; `small`'s pixels) that is not along the
     frame: the median, along the edge, of (the median 3-8 px inside) minus (the 90th
     percentile 3-12 px outside)."""
-    h, w = small.shape[:2]
-    tol = 0.01 * max(h, w)
     img = small.astype(np.float32)
     steps = []
     for i in range(4):
         p, q = quad[i].astype(np.float32), quad[(i + 1) % 4].astype(np.float32)
         length = float(np.hypot(*(q - p)))
-        if length < 20 or any((f(p) < tol) and (f(q) < tol) for f in (
-                lambda z: z[0], lambda z: z[1], lambda z: w - 1 - z[0], lambda z: h - 1 - z[1])):
+        if length < 20 or _along_frame(p, q, small.shape[:2]):
             continue
         d = (q - p) / length
         out = np.array([d[1], -d[0]], np.float32)  # tl->tr->br->bl runs clockwise
@@ -441,6 +438,16 @@ def _edge_steps(small: np.ndarray, quad: np.ndarray) -> list[float]:
         step = np.median(inside[seen], axis=1) - np.percentile(outside[seen], 90, axis=1)
         steps.append(float(np.median(step)))
     return steps
+
+
+def _along_frame(p: np.ndarray, q: np.ndarray, shape: tuple[int, int]) -> bool:
+    """Whether the edge p-q runs along one side of the frame (within 1 % of its long side):
+    the sheet runs off the photo there, and nothing in it shows where that side is."""
+    h, w = shape
+    tol = 0.01 * max(h, w)
+    return any((f(p) < tol) and (f(q) < tol)
+               for f in (lambda z: z[0], lambda z: z[1],
+                         lambda z: w - 1 - z[0], lambda z: h - 1 - z[1]))
 
 
 def _on_border(pts: np.ndarray, shape: tuple[int, int], margin: float = 2.5) -> np.ndarray:
@@ -545,18 +552,12 @@ def _snap_edges(small: np.ndarray, quad: np.ndarray) -> np.ndarray:
     offs = np.arange(-reach - 5, reach + 6)
     grid = np.arange(-reach, reach + 1, 2)
     t = np.linspace(0.03, 0.97, 80)
-    tol = 0.01 * max(h, w)
     lines = []
     for i in range(4):
         p, q = quad[i], quad[(i + 1) % 4]
         length = float(np.hypot(*(q - p)))
         d = (q - p) / length
-        along_frame = any(
-            (f(p) < tol) and (f(q) < tol)
-            for f in (lambda z: z[0], lambda z: z[1],
-                      lambda z: w - 1 - z[0], lambda z: h - 1 - z[1])
-        )
-        if along_frame or length < 20:
+        if _along_frame(p, q, (h, w)) or length < 20:
             lines.append((p, d))
             continue
         out = np.array([d[1], -d[0]], np.float32)  # tl->tr->br->bl runs clockwise

@@ -722,6 +722,10 @@ def _column_header(line: _Line) -> dict[str, float] | None:
     return None
 
 
+def _other_party(who: str) -> str:
+    return "wife" if who == "husband" else "husband"
+
+
 _UNPLACED = "_unplaced"  # the party of a section whose heading was lost, until placed
 
 
@@ -815,7 +819,7 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
         if heading and not header:
             if party is None and found and next(reversed(found)).startswith(_UNPLACED):
                 # right after that section's rows (nothing else read between)
-                _place_unplaced(found, "wife" if heading == "husband" else "husband")
+                _place_unplaced(found, _other_party(heading))
             party, columns, last_fields, pending = heading, None, [], []
             lone_header = None
             continue
@@ -896,7 +900,7 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
         if marriage and columns is None and party is not None and matches[0].label.field == "@name":
             # the next section's heading lost (`vVỢ` for `Bên vợ:`, a fax): a party's name
             # row met again while the other party has none opens the other party's section
-            other = "wife" if party == "husband" else "husband"
+            other = _other_party(party)
             mine, theirs = found.get(f"{party}_name"), found.get(f"{other}_name")
             if mine is not None and _text(mine.toks) and theirs is None:
                 party = other
@@ -1073,7 +1077,7 @@ def _columns_from_lone_header(line: _Line, matches: list[_Match], who: str,
     left, right = segs
     if not right[0].left - right[0].height <= centre <= right[-1].right + 3 * right[0].height:
         return None
-    other = "wife" if who == "husband" else "husband"
+    other = _other_party(who)
     return {who: centre, other: (left[0].left + left[-1].right) / 2,
             "split": float(right[0].left)}
 

@@ -55,11 +55,12 @@ def _inbox_files(inbox: Path) -> list[Path]:
     return sorted(p for p in inbox.rglob("*") if p.is_file())
 
 
-def _render_pages(inbox: Path) -> list[Path]:
+def _render_pages(inbox: Path, pages_dir: Path) -> list[Path]:
+    """Every page of the inbox's files, in `_inbox_files`' order, as PNG (rendered once)."""
     from ocr.pages import UnreadableInput, split_pages
 
-    pages_dir = OUT / "pages"
-    if (OUT / "pages.done").exists():
+    done = pages_dir.with_name(pages_dir.name + ".done")
+    if done.exists():
         return sorted(pages_dir.glob("*.png"))
     shutil.rmtree(pages_dir, ignore_errors=True)
     pages_dir.mkdir(parents=True)
@@ -73,13 +74,13 @@ def _render_pages(inbox: Path) -> list[Path]:
                 cv2.imwrite(str(pages_dir / f"{n:05d}.png"), page.image)
         except UnreadableInput:
             continue
-    (OUT / "pages.done").write_text("")
+    done.write_text("")
     return sorted(pages_dir.glob("*.png"))
 
 
-def _first_pages(inbox: Path, pages: list[Path], wanted: int) -> tuple[Path, list[Path]]:
-    """An inbox of the first files (`_inbox_files`' order, that of the rendered pages) that
-    hold at least `wanted` pages, and those pages: a shorter run where device time is short."""
+def _first_files(inbox: Path, wanted: int) -> Path:
+    """An inbox of the first files (`_inbox_files`' order) that hold at least `wanted` pages:
+    a shorter run where device time is short. Only its own pages are rendered then."""
     from ocr.pages import UnreadableInput, count_pages
 
     sub = OUT / f"inbox-first-{wanted}"
@@ -95,7 +96,7 @@ def _first_pages(inbox: Path, pages: list[Path], wanted: int) -> tuple[Path, lis
         target = sub / path.relative_to(inbox)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
-    return sub, pages[:taken]
+    return sub
 
 
 def _pipeline(inbox: Path, workers: int | None = None) -> tuple[float, Path, float]:
@@ -151,15 +152,26 @@ def _stages(store: Path) -> tuple[dict[str, float], int]:
 
 
 def scaling(inbox: Path, pages: list[Path], counts: list[int]) -> None:
-    print(f"{'workers':>7s} {'pipeline p/s':>12s} {'tesseract p/s':>13s} {'ratio':>6s} "
-          f"{'pipeline speed-up':>17s} {'tesseract speed-up':>18s}", flush=True)
+    """Pages/s with each number of workers. `digitize run` on an empty inbox first gives the
+    run's fixed cost (imports, Prefect's temporary server, the flow run itself): on a short
+    set it hides the scaling, so the pages/s without it are printed too."""
+    empty = OUT / "inbox-empty"
+    shutil.rmtree(empty, ignore_errors=True)
+    empty.mkdir(parents=True)
+    fixed = _pipeline(empty)[0]
+    print(f"fixed cost of a run (empty inbox): {fixed:.1f} s", flush=True)
+    print(f"{'workers':>7s} {'pipeline p/s':>12s} {'without fixed':>13s} {'tesseract p/s':>13s} "
+          f"{'ratio':>6s} {'pipeline speed-up':>17s} {'tesseract speed-up':>18s}", flush=True)
     first: tuple[float, float] | None = None
     for workers in counts:
-        pipe_rate = len(pages) / _pipeline(inbox, workers)[0]
+        pipe_s = _pipeline(inbox, workers)[0]
+        pipe_rate = len(pages) / pipe_s
+        steady_rate = len(pages) / max(pipe_s - fixed, 1e-9)
         tess_rate = len(pages) / _tesseract(pages, workers)
         first = first or (pipe_rate, tess_rate)
-        print(f"{workers:7d} {pipe_rate:12.3f} {tess_rate:13.3f} {pipe_rate / tess_rate:6.2f} "
-              f"{pipe_rate / first[0]:17.2f} {tess_rate / first[1]:18.2f}", flush=True)
+        print(f"{workers:7d} {pipe_rate:12.3f} {steady_rate:13.3f} {tess_rate:13.3f} "
+              f"{pipe_rate / tess_rate:6.2f} {pipe_rate / first[0]:17.2f} "
+              f"{tess_rate / first[1]:18.2f}", flush=True)
 
 
 def main() -> None:
@@ -170,9 +182,11 @@ def main() -> None:
                     help="only the first files holding at least this many pages")
     args = ap.parse_args()
     inbox = _inbox()
-    pages = _render_pages(inbox)
     if args.pages:
-        inbox, pages = _first_pages(inbox, pages, args.pages)
+        inbox = _first_files(inbox, args.pages)
+        pages = _render_pages(inbox, OUT / f"pages-first-{args.pages}")
+    else:
+        pages = _render_pages(inbox, OUT / "pages")
     print(f"pages: {len(pages)} (inbox {inbox.relative_to(ROOT)}), cores: {os.cpu_count()}")
     if args.scaling:
         scaling(inbox, pages, args.scaling)

@@ -1,15 +1,14 @@
 """The digitization flow: ingest, clean, read, validate, store, count.
 
 One flow run takes every file waiting under `INBOX/<ward>/`. Tasks are coarse (a file,
-a page) and retry only on I/O errors, never on bugs. Page tasks run in parallel, one
-single-threaded Tesseract each, as many as `DIGITIZE_OCR_WORKERS` (by default one more
-than the cores).
+a page) and retry only on I/O errors, never on bugs. Page tasks run in parallel, as many
+as `DIGITIZE_OCR_WORKERS` (by default twice the cores), each page cleaned and read
+in a worker process (flows/page_workers.py) by one single-threaded Tesseract.
 """
 
 from __future__ import annotations
 
 import errno
-import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import date
@@ -37,13 +36,11 @@ from flows.inbox import (
     dropped_at,
     read_inbox_file,
 )
+from flows.page_workers import WorkerDied, read_page_file, run_in_worker
 from flows.report import rename_run, run_name
 from flows.settings import PipelineSettings
-from ocr.clean import is_blank_page
-from ocr.pages import UnreadableInput, count_pages, load_page, png_bytes
-from ocr.process import process_page
-from ocr.read import OcrTimeout
-from ocr.text import PageText, page_to_dict
+from ocr.pages import UnreadableInput, count_pages
+from ocr.text import PageText
 from schemas.reading import RecordReading, read_records
 from schemas.wards import WardRegistry
 from storage.archive import (
@@ -197,36 +194,23 @@ def inspect_original(secured: Secured) -> Secured:
 
 @task(name="read-page", task_run_name="page-{number}", tags=["ocr"], **IO_RETRY)
 def read_page_task(sha: str, source_name: str, number: int) -> PageResult:
-    """Clean one page and read it; store the cleaned image and its OCR text."""
+    """Clean one page and read it (in a worker process); store the cleaned image and its
+    OCR text."""
     rt = runtime()
     original = rt.archive.original_file(sha)
-    timings: dict[str, float] = {}
-    t0 = time.perf_counter()
-    try:
-        page = load_page(original, source_name, number, dpi=rt.settings.page_dpi)
-    except UnreadableInput as exc:
-        return PageResult(number, None, error=f"Trang {number}: {exc}")
-    timings["load_page"] = time.perf_counter() - t0
-    if is_blank_page(page.image):
-        # Nothing printed or written: cleaning and Tesseract would find nothing either.
-        return PageResult(number, PageText())
-    try:
-        reading = process_page(page.image, page.dpi, lang=rt.settings.ocr_lang,
-                               timeout=rt.settings.page_timeout_s,
-                               searchable_pdf=rt.settings.searchable_pdf)
-        del page
-    except OcrTimeout:
-        return PageResult(
-            number, None, review=True,
-            error=f"Trang {number}: quá thời gian nhận dạng chữ, cần người kiểm tra / "
-                  f"page {number}: OCR took too long, a person must check it",
-        )
-    cleaned, text = reading.cleaned, reading.text
-    timings = {**timings, **reading.timings}
-    stored = page_to_dict(text)
-    stored["timings"] = {k: round(v, 4) for k, v in timings.items()}
-    rt.archive.put_page(sha, number, png_bytes(cleaned.image), stored, pdf=reading.pdf)
-    return PageResult(number, text)
+    s = rt.settings
+    args = (str(original), source_name, number, s.page_dpi, s.ocr_lang, s.page_timeout_s,
+            s.searchable_pdf)
+    if s.task_runner != "threads":
+        read = read_page_file(*args)  # a Dask worker is a process of its own already
+    else:
+        try:
+            read = run_in_worker(s.ocr_workers, read_page_file, *args)
+        except WorkerDied as exc:
+            return PageResult(number, None, review=True, error=f"Trang {number}: {exc}")
+    if read.png is not None and read.stored is not None:
+        rt.archive.put_page(sha, number, read.png, read.stored, pdf=read.pdf)
+    return PageResult(number, read.text, error=read.error, review=read.review)
 
 
 @task(name="record-outcomes", task_run_name="record-{secured.drop.ward}", **IO_RETRY)
@@ -374,8 +358,8 @@ class RunSummary:
 
 
 def _task_runner() -> ThreadPoolTaskRunner:
-    # Threads are enough on one machine: the heavy work runs in Tesseract subprocesses and
-    # in OpenCV, which releases the GIL. One thread per page in flight bounds memory too.
+    # Threads are enough for the tasks: a page task's heavy work runs in a worker process
+    # (flows/page_workers.py). One thread per page in flight bounds memory too.
     return ThreadPoolTaskRunner(max_workers=PipelineSettings().ocr_workers)
 
 

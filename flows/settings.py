@@ -24,10 +24,12 @@ class PipelineSettings(BaseSettings):
         default=None, description="JSON or TOML ward registry; the built-in one when unset"
     )
     ocr_workers: int = Field(
-        # One more than the cores: while a page is in Python (loading, cleaning, its record),
-        # the others keep every core in Tesseract. Measured on 2 cores, 108 pages: 2 workers
-        # 135 s, 3 workers 122 s, 4 workers 120 s with a third more memory.
-        default_factory=lambda: (os.cpu_count() or 1) + 1,
+        # Twice the cores: a worker process alternates between its own work (loading,
+        # cleaning, votes) and waiting for its Tesseract, so one per core leaves cores idle.
+        # Measured on 2 cores, `make bench`'s 109 pages: 3 workers 141.9 s, 4 workers
+        # 134.6 s, 6 workers 136.2 s (threads instead of worker processes: 133.4-133.7 s
+        # with 3, and the flow's process peaking at 1.3 GB instead of 0.63 GB).
+        default_factory=lambda: 2 * (os.cpu_count() or 1),
         ge=1,
         description="pages cleaned and read at once, one single-threaded Tesseract each",
     )

@@ -1,0 +1,81 @@
+"""Pages are cleaned and read in worker processes (flows/page_workers.py): a worker that
+dies costs one page, sent to a person with a reason, never the batch; a killed run leaves
+no worker behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from flows import pipeline
+from flows.cli import app
+from flows.page_workers import WorkerDied, run_in_worker
+from samples.generate import generate_inbox
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _ended(pid: int) -> bool:
+    """Gone, or a zombie nobody reaps (a container's first process often does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+    return state in ("Z", "X")
+
+
+def test_a_page_is_read_outside_the_flows_process() -> None:
+    assert run_in_worker(2, os.getpid) != os.getpid()
+
+
+def test_a_worker_that_dies_costs_its_page_not_the_next_ones() -> None:
+    with pytest.raises(WorkerDied) as died:
+        run_in_worker(1, signal.raise_signal, signal.SIGKILL)
+    assert "a person must check it" in str(died.value)
+    assert run_in_worker(1, os.getpid) != os.getpid()  # a fresh pool took over
+
+
+def test_workers_end_with_a_killed_run(tmp_path: Path) -> None:
+    script = ("import os, time\nfrom flows.page_workers import run_in_worker\n"
+              "print(run_in_worker(2, os.getpid), flush=True)\ntime.sleep(120)\n")
+    proc = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, text=True,
+                            stdout=subprocess.PIPE, env={**os.environ, "TMPDIR": str(tmp_path)})
+    assert proc.stdout is not None
+    worker = int(proc.stdout.readline())
+    assert not _ended(worker)
+    proc.kill()  # SIGKILL: no cleanup in the run
+    proc.wait()
+    deadline = time.monotonic() + 10
+    while not _ended(worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _ended(worker)
+
+
+def _die_reading(*_args: object) -> None:
+    """The page's worker is killed while it reads (as the OOM killer would)."""
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_page_whose_worker_dies_goes_to_review_with_its_reason(
+        tmp_path: Path, use_store, monkeypatch: pytest.MonkeyPatch) -> None:
+    use_store({"DIGITIZE_STORE": str(tmp_path / "store")})
+    inbox = tmp_path / "inbox"
+    generate_inbox(inbox, records=1, seed=3, wards=["phu-tan"], formats=("png",),
+                   profiles=("clean",), captures=("scan",), edge_cases=False)
+    monkeypatch.setattr(pipeline, "read_page_file", _die_reading)
+    summary = pipeline.digitize_inbox(str(inbox))
+    assert summary.failed == []  # an outcome, not a file left waiting for ever
+    out = CliRunner().invoke(app, ["export", "--format", "jsonl"])
+    assert out.exit_code == 0, out.output
+    records = [json.loads(line) for line in out.output.splitlines() if line.strip()]
+    assert [r["status"] for r in records] == ["needs_review"]
+    assert any("tiến trình đọc trang bị dừng" in reason for reason in records[0]["reasons"])

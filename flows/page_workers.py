@@ -25,6 +25,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,8 +47,17 @@ MSG_WORKER_DIED = ("tiến trình đọc trang bị dừng đột ngột (có th
                    "must check it")
 
 
+def msg_page_timeout(number: int) -> str:
+    return (f"Trang {number}: quá thời gian nhận dạng chữ, cần người kiểm tra / "
+            f"page {number}: OCR took too long, a person must check it")
+
+
 class WorkerDied(RuntimeError):
     """The page's worker process died twice in a row."""
+
+
+class WorkerTimedOut(RuntimeError):
+    """The page took longer than its whole-page limit; its worker was killed."""
 
 
 @dataclass
@@ -80,11 +90,7 @@ def read_page_file(original: str, source_name: str, number: int, dpi: int, lang:
         reading = process_page(page.image, page.dpi, lang=lang, timeout=timeout,
                                searchable_pdf=searchable_pdf)
     except OcrTimeout:
-        return PageRead(
-            number, None, review=True,
-            error=f"Trang {number}: quá thời gian nhận dạng chữ, cần người kiểm tra / "
-                  f"page {number}: OCR took too long, a person must check it",
-        )
+        return PageRead(number, None, review=True, error=msg_page_timeout(number))
     del page
     stored = page_to_dict(reading.text)
     stored["timings"] = {k: round(v, 4) for k, v in {**timings, **reading.timings}.items()}
@@ -134,22 +140,34 @@ def _current_pool(workers: int) -> ProcessPoolExecutor:
         return _pool
 
 
-def _discard(pool: ProcessPoolExecutor) -> None:
+def _discard(pool: ProcessPoolExecutor, *, kill: bool = False) -> None:
     global _pool
     with _lock:
         if _pool is pool:
             _pool = None
+    if kill:
+        # The executor cannot stop one task; its processes are the only handle. (`_processes`
+        # is private, but the only way: shutdown() waits for a hung page for ever.)
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.kill()
     pool.shutdown(wait=False, cancel_futures=True)
 
 
-def run_in_worker(workers: int, fn: Callable[..., T], *args: Any) -> T:
-    """`fn(*args)` in a worker process of the pool of `workers`; waits for it. A worker
-    that dies takes the pool with it (every page in flight then sees it): each page is tried
-    once more in a fresh pool, then WorkerDied."""
+def run_in_worker(workers: int, fn: Callable[..., T], *args: Any,
+                  limit_s: float | None = None) -> T:
+    """`fn(*args)` in a worker process of the pool of `workers`; waits for it, at most
+    `limit_s` (then the pool's processes are killed and WorkerTimedOut raised: a page stuck
+    in Python or OpenCV, which no Tesseract timeout reaches, must not hold a worker for
+    ever). A worker that dies takes the pool with it (every page in flight then sees it):
+    each page is tried once more in a fresh pool, then WorkerDied."""
     for _attempt in range(2):
         pool = _current_pool(workers)
+        future = pool.submit(fn, *args)
         try:
-            return pool.submit(fn, *args).result()
+            return future.result(timeout=limit_s)
         except BrokenProcessPool:
             _discard(pool)
+        except FutureTimeout:
+            _discard(pool, kill=True)
+            raise WorkerTimedOut(f"no result after {limit_s:g} s") from None
     raise WorkerDied(MSG_WORKER_DIED)

@@ -36,7 +36,13 @@ from flows.inbox import (
     dropped_at,
     read_inbox_file,
 )
-from flows.page_workers import WorkerDied, read_page_file, run_in_worker
+from flows.page_workers import (
+    WorkerDied,
+    WorkerTimedOut,
+    msg_page_timeout,
+    read_page_file,
+    run_in_worker,
+)
 from flows.report import rename_run, run_name
 from flows.settings import PipelineSettings
 from ocr.pages import UnreadableInput, count_pages
@@ -61,6 +67,10 @@ SCHEMA_VERSION = "1"
 IO_ERRORS = (OSError, ConnectionError, TimeoutError)
 # Errors that waiting will not cure: report them at once instead of retrying for minutes.
 FINAL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES}
+# The whole page (loading, cleaning, every reading) may take this many Tesseract timeouts
+# before its worker is killed: a page reads 1 to 5 times (first reading, confirmations,
+# votes, rereads), each under the Tesseract timeout.
+PAGE_LIMIT_READINGS = 6
 MSG_STORE_FULL = (
     "Kho lưu trữ đã đầy; các tệp vẫn nằm trong hộp thư đến / "
     "The store's disk is full (no space left); the files stay in the inbox"
@@ -205,9 +215,12 @@ def read_page_task(sha: str, source_name: str, number: int) -> PageResult:
         read = read_page_file(*args)  # a Dask worker is a process of its own already
     else:
         try:
-            read = run_in_worker(s.ocr_workers, read_page_file, *args)
+            read = run_in_worker(s.ocr_workers, read_page_file, *args,
+                                 limit_s=PAGE_LIMIT_READINGS * s.page_timeout_s)
         except WorkerDied as exc:
             return PageResult(number, None, review=True, error=f"Trang {number}: {exc}")
+        except WorkerTimedOut:
+            return PageResult(number, None, review=True, error=msg_page_timeout(number))
     if read.png is not None and read.stored is not None:
         rt.archive.put_page(sha, number, read.png, read.stored, pdf=read.pdf)
     return PageResult(number, read.text, error=read.error, review=read.review)

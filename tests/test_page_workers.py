@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from flows import pipeline
 from flows.cli import app
-from flows.page_workers import WorkerDied, run_in_worker
+from flows.page_workers import WorkerDied, WorkerTimedOut, run_in_worker
 from samples.generate import generate_inbox
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +41,19 @@ def test_a_worker_that_dies_costs_its_page_not_the_next_ones() -> None:
         run_in_worker(1, signal.raise_signal, signal.SIGKILL)
     assert "a person must check it" in str(died.value)
     assert run_in_worker(1, os.getpid) != os.getpid()  # a fresh pool took over
+
+
+def test_a_page_stuck_past_its_limit_is_stopped_and_its_worker_killed() -> None:
+    worker = run_in_worker(1, os.getpid)
+    started = time.monotonic()
+    with pytest.raises(WorkerTimedOut):
+        run_in_worker(1, time.sleep, 60, limit_s=1)  # stuck where no Tesseract timeout reaches
+    assert time.monotonic() - started < 15
+    deadline = time.monotonic() + 10
+    while not _ended(worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _ended(worker)
+    assert run_in_worker(1, os.getpid) not in (os.getpid(), worker)  # new workers go on
 
 
 def test_workers_end_with_a_killed_run(tmp_path: Path) -> None:

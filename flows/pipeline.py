@@ -68,8 +68,8 @@ IO_ERRORS = (OSError, ConnectionError, TimeoutError)
 # Errors that waiting will not cure: report them at once instead of retrying for minutes.
 FINAL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES}
 # The whole page (loading, cleaning, every reading) may take this many Tesseract timeouts
-# before its worker is killed: a page reads 1 to 5 times (first reading, confirmations,
-# votes, rereads), each under the Tesseract timeout.
+# before its worker is killed: Tesseract runs several times on a page (first reading,
+# confirmations, votes, rereads), each call under the timeout; a normal page takes seconds.
 PAGE_LIMIT_READINGS = 6
 MSG_STORE_FULL = (
     "Kho lưu trữ đã đầy; các tệp vẫn nằm trong hộp thư đến / "

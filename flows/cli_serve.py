@@ -15,7 +15,7 @@ from pathlib import Path
 
 import typer
 
-from flows.serve import DEFAULT_DEPLOYMENT, After
+from flows.settings import DEFAULT_DEPLOYMENT, After
 
 
 def serve_command(

@@ -35,7 +35,6 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -44,20 +43,12 @@ from prefect.runtime import flow_run
 
 from flows.inbox import InboxFile, discover
 from flows.report import intake_name, rename_run
+from flows.settings import DEFAULT_DEPLOYMENT, After
 
 log = logging.getLogger("digitize.serve")
 
-DEFAULT_DEPLOYMENT = "workers"
 PROCESS_FLOW = "process-drops"
 SECURE_ATTEMPTS = 3  # polls a file may fail to be secured before it goes to failed/
-
-
-class After(StrEnum):
-    """What becomes of a file in the inbox once its original is safely stored."""
-
-    keep = "keep"
-    move = "move"
-    delete = "delete"
 
 
 @dataclass

@@ -7,10 +7,24 @@ config file outside it (see README, "Configuration").
 from __future__ import annotations
 
 import os
+from enum import StrEnum
 from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# `digitize serve`'s choices, here rather than in flows/serve.py so that the command line
+# (and every page worker process, which imports the program's main module) does not import
+# Prefect just to list its options.
+DEFAULT_DEPLOYMENT = "workers"
+
+
+class After(StrEnum):
+    """What becomes of a file in the inbox once its original is safely stored."""
+
+    keep = "keep"
+    move = "move"
+    delete = "delete"
 
 
 class PipelineSettings(BaseSettings):

@@ -51,6 +51,7 @@ __all__ = [
     "normalize_registration_number",
     "registration_number_cut",
     "registration_number_repaired",
+    "registration_number_with_year",
     "normalize_ethnicity",
     "normalize_nationality",
     "normalize_marital_status",
@@ -329,6 +330,22 @@ def registration_number_cut(value: str | None) -> bool:
     hairline slash), and the number kept, `472`, would drop the year."""
     words = (clean_text(value) or "").split(" ")
     return len(words) > 1 and all(re.fullmatch(r"[\d/.-]*\d[\d/.-]*", w) for w in words[:2])
+
+
+# a number, then a registration year, with no slash between them: lost (`407 1987`,
+# `4071987`) or read as another mark (`313,2008`, `70.2002`)
+_NUMBER_THEN_YEAR = re.compile(r"^(\d{1,5})(?:\s*[,.:;]\s*|\s+)?((?:1[89]|2\d)\d\d)$")
+
+
+def registration_number_with_year(value: str | None, year: int) -> str | None:
+    """`N/year` for a number read as N and `year` without the slash between them (see
+    `_NUMBER_THEN_YEAR`), when `year` is the year of the registration date, read apart:
+    two readings agree on those digits. None otherwise."""
+    text = clean_text(value)
+    m = _NUMBER_THEN_YEAR.match(text.rstrip(".,;:") if text else "")
+    if not m or int(m.group(2)) != year:
+        return None
+    return f"{m.group(1)}/{m.group(2)}"
 
 
 def normalize_registration_number(value: str | None) -> str | None:

@@ -28,6 +28,7 @@ from schemas.normalize import (
     read_date,
     registration_number_cut,
     registration_number_repaired,
+    registration_number_with_year,
     repair_place_names,
 )
 from schemas.quality import (
@@ -385,6 +386,14 @@ def _read_one(
             value = repair_place_terms(value)
         fields[name] = value
         confidence[name] = ef.confidence
+    # the slash between the registration number and its year, lost or misread, when those
+    # digits are the registration date's year (each read apart)
+    with_year = None
+    if "registration_number" in raw and fields.get("registration_date"):
+        with_year = registration_number_with_year(
+            raw["registration_number"].value, int(str(fields["registration_date"])[:4]))
+        if with_year:
+            fields["registration_number"] = with_year
     # the ward on the document -> registry code
     ward_text = raw["ward"].value if "ward" in raw else None
     if doc_type is DocType.RESIDENT_INFO_FORM:
@@ -456,7 +465,8 @@ def _read_one(
                 and confirmed.get(name) != 0.0):
             messages.append(f"{FIELD_LABELS.get(name, name)}: ngày, tháng, năm đọc dính liền "
                             "(có thể mất dấu /), cần kiểm tra")
-        if name == "registration_number" and registration_number_cut(raw[name].value):
+        if (name == "registration_number" and not with_year
+                and registration_number_cut(raw[name].value)):
             messages.append(f"{FIELD_LABELS.get(name, name)}: đọc được hai số cách nhau (có "
                             "thể mất dấu /), cần kiểm tra")
     doubtful: set[str] = set()

@@ -83,6 +83,25 @@ def test_repaired_date_sends_to_review_and_invalid_date_is_named() -> None:
         "kiểm tra" in rec.reasons
 
 
+def test_a_registration_number_whose_slash_was_lost_takes_it_back_from_the_registration_year(
+) -> None:
+    # `Số: 4071987`, `313,2008`, `25 2019`: the slash before the year lost or read as
+    # another mark (held-out fonts); those digits are the registration date's year, read
+    # apart, so the number is `N/year`
+    for printed in ("1232021", "123 2021", "123,2021", "123.2021"):
+        rec = _read(BIRTH_TEXT.format(dob="12/11/2021").replace("Số: 123/2021",
+                                                                 f"Số: {printed}"))
+        assert rec.fields["registration_number"] == "123/2021", printed
+        assert rec.status == "digitized", (printed, rec.reasons)
+    # another year: no slash is put in, and two numbers apart still wait for a clerk
+    rec = _read(BIRTH_TEXT.format(dob="12/11/2021").replace("Số: 123/2021", "Số: 123 2020"))
+    assert rec.fields["registration_number"] == "123"
+    assert rec.status == "needs_review"
+    assert any("hai số cách nhau" in r for r in rec.reasons)
+    rec = _read(BIRTH_TEXT.format(dob="12/11/2021").replace("Số: 123/2021", "Số: 1232020"))
+    assert rec.fields["registration_number"] == "1232020"
+
+
 # ---------------------------------------------------------------- labels
 def test_signature_block_is_not_a_name_and_short_label_word_is_exact() -> None:
     text = BIRTH_TEXT.format(dob="12/11/2021").replace(

@@ -13,7 +13,9 @@ copy safely), write their temporary files in the run's own scratch folder, which
 removes when it ends, and each ends when the run that started it is gone (`kill -9` of a
 run leaves no orphan behind). A worker that dies on a page (the OOM
 killer, a crash in a library) breaks the pool: the page is tried once more in a new pool,
-then reported as unreadable, for a person to check.
+then reported as unreadable, for a person to check. The other pages in flight see the same
+broken pool and are tried again too; one that a second death catches in flight is reported
+the same way (rare: two deaths in one batch), never lost.
 """
 
 from __future__ import annotations

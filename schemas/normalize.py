@@ -52,6 +52,7 @@ __all__ = [
     "registration_number_cut",
     "registration_number_repaired",
     "registration_number_with_year",
+    "registration_number_year_glued",
     "normalize_ethnicity",
     "normalize_nationality",
     "normalize_marital_status",
@@ -346,6 +347,16 @@ def registration_number_with_year(value: str | None, year: int) -> str | None:
     if not m or int(m.group(2)) != year:
         return None
     return f"{m.group(1)}/{m.group(2)}"
+
+
+def registration_number_year_glued(value: str | None) -> bool:
+    """Whether the number read is a number and a year with no slash between them
+    (`1232020`, `313,2008`; see `_NUMBER_THEN_YEAR`): unless the year is the registration
+    date's (`registration_number_with_year`), the slash was lost or one of the two misread,
+    and the number kept (`1232020`) is not the one printed."""
+    text = clean_text(value)
+    m = _NUMBER_THEN_YEAR.match(text.rstrip(".,;:")) if text else None
+    return bool(m and 1900 <= int(m.group(2)) <= 2099)  # `12345` is no number and year
 
 
 def normalize_registration_number(value: str | None) -> str | None:

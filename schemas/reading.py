@@ -29,6 +29,7 @@ from schemas.normalize import (
     registration_number_cut,
     registration_number_repaired,
     registration_number_with_year,
+    registration_number_year_glued,
     repair_place_names,
 )
 from schemas.quality import (
@@ -468,6 +469,10 @@ def _read_one(
         if (name == "registration_number" and not with_year
                 and registration_number_cut(raw[name].value)):
             messages.append(f"{FIELD_LABELS.get(name, name)}: đọc được hai số cách nhau (có "
+                            "thể mất dấu /), cần kiểm tra")
+        elif (name == "registration_number" and not with_year
+                and registration_number_year_glued(raw[name].value)):
+            messages.append(f"{FIELD_LABELS.get(name, name)}: số và năm đọc dính liền (có "
                             "thể mất dấu /), cần kiểm tra")
     doubtful: set[str] = set()
     for name in REQUIRED_FIELDS[doc_type]:

@@ -66,7 +66,6 @@ class WorkerTimedOut(RuntimeError):
 class PageRead:
     """One page, cleaned and read: what the page task stores and passes on."""
 
-    number: int
     text: PageText | None
     png: bytes | None = None  # the cleaned page as stored (what Tesseract read)
     stored: dict[str, Any] | None = None  # its words and stage timings, as stored
@@ -83,20 +82,20 @@ def read_page_file(original: str, source_name: str, number: int, dpi: int, lang:
     try:
         page = load_page(Path(original), source_name, number, dpi=dpi)
     except UnreadableInput as exc:
-        return PageRead(number, None, error=f"Trang {number}: {exc}")
+        return PageRead(None, error=f"Trang {number}: {exc}")
     timings["load_page"] = time.perf_counter() - t0
     if is_blank_page(page.image):
         # Nothing printed or written: cleaning and Tesseract would find nothing either.
-        return PageRead(number, PageText())
+        return PageRead(PageText())
     try:
         reading = process_page(page.image, page.dpi, lang=lang, timeout=timeout,
                                searchable_pdf=searchable_pdf)
     except OcrTimeout:
-        return PageRead(number, None, review=True, error=msg_page_timeout(number))
+        return PageRead(None, review=True, error=msg_page_timeout(number))
     del page
     stored = page_to_dict(reading.text)
     stored["timings"] = {k: round(v, 4) for k, v in {**timings, **reading.timings}.items()}
-    return PageRead(number, reading.text, png=png_bytes(reading.cleaned.image),
+    return PageRead(reading.text, png=png_bytes(reading.cleaned.image),
                     stored=stored, pdf=reading.pdf)
 
 

@@ -338,15 +338,21 @@ def registration_number_cut(value: str | None) -> bool:
 _NUMBER_THEN_YEAR = re.compile(r"^(\d{1,5})(?:\s*[,.:;]\s*|\s+)?((?:1[89]|2\d)\d\d)$")
 
 
+def _number_then_year(value: str | None) -> tuple[str, int] | None:
+    """(the number, the year) of a value read as `_NUMBER_THEN_YEAR`, else None."""
+    text = clean_text(value)
+    m = _NUMBER_THEN_YEAR.match(text.rstrip(".,;:")) if text else None
+    return (m.group(1), int(m.group(2))) if m else None
+
+
 def registration_number_with_year(value: str | None, year: int) -> str | None:
     """`N/year` for a number read as N and `year` without the slash between them (see
     `_NUMBER_THEN_YEAR`), when `year` is the year of the registration date, read apart:
     two readings agree on those digits. None otherwise."""
-    text = clean_text(value)
-    m = _NUMBER_THEN_YEAR.match(text.rstrip(".,;:") if text else "")
-    if not m or int(m.group(2)) != year:
+    found = _number_then_year(value)
+    if not found or found[1] != year:
         return None
-    return f"{m.group(1)}/{m.group(2)}"
+    return f"{found[0]}/{year}"
 
 
 def registration_number_year_glued(value: str | None) -> bool:
@@ -354,9 +360,8 @@ def registration_number_year_glued(value: str | None) -> bool:
     (`1232020`, `313,2008`; see `_NUMBER_THEN_YEAR`): unless the year is the registration
     date's (`registration_number_with_year`), the slash was lost or one of the two misread,
     and the number kept (`1232020`) is not the one printed."""
-    text = clean_text(value)
-    m = _NUMBER_THEN_YEAR.match(text.rstrip(".,;:")) if text else None
-    return bool(m and 1900 <= int(m.group(2)) <= 2099)  # `12345` is no number and year
+    found = _number_then_year(value)
+    return bool(found and 1900 <= found[1] <= 2099)  # `12345` is no number and year
 
 
 def normalize_registration_number(value: str | None) -> str | None:

@@ -390,9 +390,10 @@ def _read_one(
     # the slash between the registration number and its year, lost or misread, when those
     # digits are the registration date's year (each read apart)
     with_year = None
-    if "registration_number" in raw and fields.get("registration_date"):
-        with_year = registration_number_with_year(
-            raw["registration_number"].value, int(str(fields["registration_date"])[:4]))
+    registered = fields.get("registration_date")
+    if "registration_number" in raw and registered:
+        with_year = registration_number_with_year(raw["registration_number"].value,
+                                                  int(registered[:4]))
         if with_year:
             fields["registration_number"] = with_year
     # the ward on the document -> registry code
@@ -466,14 +467,13 @@ def _read_one(
                 and confirmed.get(name) != 0.0):
             messages.append(f"{FIELD_LABELS.get(name, name)}: ngày, tháng, năm đọc dính liền "
                             "(có thể mất dấu /), cần kiểm tra")
-        if (name == "registration_number" and not with_year
-                and registration_number_cut(raw[name].value)):
-            messages.append(f"{FIELD_LABELS.get(name, name)}: đọc được hai số cách nhau (có "
-                            "thể mất dấu /), cần kiểm tra")
-        elif (name == "registration_number" and not with_year
-                and registration_number_year_glued(raw[name].value)):
-            messages.append(f"{FIELD_LABELS.get(name, name)}: số và năm đọc dính liền (có "
-                            "thể mất dấu /), cần kiểm tra")
+        if name == "registration_number" and not with_year:
+            if registration_number_cut(raw[name].value):
+                messages.append(f"{FIELD_LABELS[name]}: đọc được hai số cách nhau (có thể "
+                                "mất dấu /), cần kiểm tra")
+            elif registration_number_year_glued(raw[name].value):
+                messages.append(f"{FIELD_LABELS[name]}: số và năm đọc dính liền (có thể mất "
+                                "dấu /), cần kiểm tra")
     doubtful: set[str] = set()
     for name in REQUIRED_FIELDS[doc_type]:
         conf = confidence.get(name)

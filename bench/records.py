@@ -34,6 +34,7 @@ import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -135,8 +136,40 @@ def _rate(ok: int, n: int) -> str:
     return f"{ok / n:6.3f}" if n else "     -"
 
 
+def settle_reversed_copies(pairs: list[tuple[TruthRecord, dict[str, Any] | None]]
+                           ) -> tuple[list[tuple[TruthRecord, dict[str, Any] | None]], int]:
+    """The truth calls the later scan of a record the duplicate; the pipeline keeps the one
+    it could digitize (or, in review, the one read first: pages are read concurrently) and
+    marks the other a duplicate of it (`Archive.settle_key`). A pair so reversed is right:
+    both scans are the same record, one counted. Its two truths trade expected statuses.
+    Returns the pairs and how many were reversed."""
+    by_ref = {f"{t.source_name}#{t.record_index}": (k, t, r) for k, (t, r) in enumerate(pairs)}
+    out = list(pairs)
+    reversed_ = 0
+    for k, (t, r) in enumerate(pairs):
+        first = by_ref.get(t.duplicate_of or "")
+        if t.expected_status != "duplicate" or r is None or r["status"] == "duplicate" \
+                or first is None:
+            continue
+        j, t0, r0 = first
+        held_by = (r0 or {}).get("duplicate_of") or {}
+        if r0 is None or r0["status"] != "duplicate" or not (
+                held_by.get("record_id") == r["record_id"]
+                or held_by.get("source_name") == t.source_name):
+            continue
+        out[k] = (replace(t, expected_status=t0.expected_status, duplicate_of=None), r)
+        out[j] = (replace(t0, expected_status="duplicate",
+                          duplicate_of=f"{t.source_name}#{t.record_index}"), r0)
+        reversed_ += 1
+    return out, reversed_
+
+
 def report(pairs: list[tuple[TruthRecord, dict[str, Any] | None]], show: int,
            reasons: bool = False) -> dict[str, Any]:
+    pairs, reversed_ = settle_reversed_copies(pairs)
+    if reversed_:
+        print(f"{reversed_} pair(s) of copies settled the other way round (the later scan "
+              "counted, the first marked its duplicate): scored as such")
     # only records whose fields are meant to be read: typed, and not a copy of another
     readable = [(t, r) for t, r in pairs
                 if t.doc_type and t.expected_status != "duplicate"]

@@ -12,3 +12,8 @@ if not os.environ.get("PREFECT_API_URL"):
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
     os.environ.setdefault("PREFECT_LOGGING_SERVER_LEVEL", "CRITICAL")
+    # The temporary server's telemetry heartbeat writes to its SQLite database while the
+    # run does; on a busy 2-core machine it met `database is locked` and printed a
+    # traceback on the clerk's terminal. A ward office's machine has nothing to report
+    # to anyway.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from bench.records import settle_reversed_copies
 from samples.degrade import degrade
-from samples.generate import generate_inbox, read_truth, truth_path
+from samples.generate import TruthRecord, generate_inbox, read_truth, truth_path
 from samples.people import REFERENCE_DATE, make_record
 from samples.render import date_in_words, render_record
 from schemas.vocab import PROVINCE_CODES
@@ -180,3 +181,33 @@ def test_tesseract_reads_a_clean_birth_certificate() -> None:
     assert "GIẤY KHAI SINH" in text
     name = rec.fields["full_name"] or ""
     assert name.upper() in text.upper()
+
+
+def _truth(source: str, status: str, duplicate_of: str | None = None) -> TruthRecord:
+    return TruthRecord(source_name=source, record_index=0, pages=[1], ward="an-phu",
+                       doc_type="birth_certificate", expected_status=status, fields={},
+                       profile="clean", capture="scan", layout="colon", font="Noto Sans",
+                       security_paper=False, edge_case="duplicate_record" if duplicate_of
+                       else None, duplicate_of=duplicate_of)
+
+
+def _result(source: str, rid: str, status: str, of: str | None = None) -> dict:
+    return {"source_name": source, "record_id": rid, "status": status,
+            "duplicate_of": {"record_id": of} if of else None}
+
+
+def test_benchmark_scores_a_copy_kept_in_place_of_its_first_scan_as_right() -> None:
+    """The pipeline keeps the scan it could digitize and marks the other one its duplicate,
+    whichever came first; the benchmark scores that pair right, but not two counted."""
+    first, again = _truth("an-phu/a.tif", "digitized"), _truth(
+        "an-phu/b.tif", "duplicate", duplicate_of="an-phu/a.tif#0")
+    reversed_pairs = [(first, _result("an-phu/a.tif", "aa-00", "duplicate", of="bb-00")),
+                      (again, _result("an-phu/b.tif", "bb-00", "digitized"))]
+    settled, n = settle_reversed_copies(reversed_pairs)
+    assert n == 1
+    assert [t.expected_status for t, _ in settled] == ["duplicate", "digitized"]
+    both_counted = [(first, _result("an-phu/a.tif", "aa-00", "digitized")),
+                    (again, _result("an-phu/b.tif", "bb-00", "digitized"))]
+    settled, n = settle_reversed_copies(both_counted)
+    assert n == 0
+    assert [t.expected_status for t, _ in settled] == ["digitized", "duplicate"]

@@ -663,6 +663,10 @@ def drop_debris_by_place_names(value: str | None, names: list[str] | tuple[str, 
         pair = bare([words[i - 1], words[i + 1]]) if 0 < i < len(words) - 1 else ""
         return pair in _UNIT_WORDS or pair == "khu pho"
 
+    def unit_word_at(i: int) -> bool:  # `khu „phố 6`: glued to a unit's second word
+        pair = bare([words[i - 1], words[i]]) if i > 0 else ""
+        return pair in _UNIT_WORDS or pair == "khu pho"
+
     out: list[str] = []
     for i, word in enumerate(words):
         core = word.lstrip(_DEBRIS)
@@ -671,7 +675,7 @@ def drop_debris_by_place_names(value: str | None, names: list[str] | tuple[str, 
                 continue
         elif core != word:  # a mark glued to the front of a word
             words[i] = core
-            if name_at(i) or name_across(i, i):
+            if name_at(i) or name_across(i, i) or unit_word_at(i):
                 word = core
             words[i] = word
         out.append(word)
@@ -683,12 +687,17 @@ def drop_debris_by_place_names(value: str | None, names: list[str] | tuple[str, 
 _UNIT_ENDS = {"phuong", "xa", "tran", "pho", "quan", "huyen", "tinh"}
 
 
+# a speck read as punctuation at a word's end (`Phú. Lợi`, `Tân, Đông Hiệp`, `Nghệ- An`)
+_TRAILING_SPECKS = ",.;:-"
+
+
 def _comma_inside_name(words: list[str], known: set[str], longest: int) -> list[str]:
-    """`phường Tân, Đông Hiệp` -> `phường Tân Đông Hiệp`: a comma (a leader dot or speck
-    read as one) that splits a known name right after its unit word."""
+    """`phường Tân, Đông Hiệp` -> `phường Tân Đông Hiệp`, `tỉnh Nghệ. An` -> `tỉnh Nghệ
+    An`: a comma, a dot (a leader dot or speck read as one) that splits a known name right
+    after its unit word."""
     out = list(words)
     for i, word in enumerate(words):
-        if not word.endswith(",") or word.endswith(",,"):
+        if len(word) < 2 or word[-1] not in _TRAILING_SPECKS or word[-2] in _TRAILING_SPECKS:
             continue
         for before in range(1, longest):
             start = i - before + 1
@@ -700,7 +709,7 @@ def _comma_inside_name(words: list[str], known: set[str], longest: int) -> list[
                 run = [*words[start:i], word[:-1], *words[i + 1:i + 1 + after]]
                 if len(run) != before + after or any(w.endswith(",") for w in run[:-1]):
                     continue
-                if fold(" ".join(run).rstrip(",")) in known:
+                if fold(" ".join(run).rstrip(",.")) in known:
                     out[i] = word[:-1]
     return out
 

@@ -112,6 +112,12 @@ def test_marks_around_known_place_names_are_dropped_and_others_kept() -> None:
     # inside a unit's two words, and a short token holding a symbol before a known name
     assert drop_debris_by_place_names("khu v phố 2, thành v phố Thuận An, tỉnh £ỉ Bình Dương",
                                       names) == "khu phố 2, thành phố Thuận An, tỉnh Bình Dương"
+    # a dot inside a known name, a mark glued to a unit's second word
+    assert drop_debris_by_place_names("khu „phố 2, thành phố Thuận. An, tỉnh Bình- Dương",
+                                      names) == "khu phố 2, thành phố Thuận An, tỉnh Bình Dương"
+    # not before a street's name, nor a number's dot
+    assert drop_debris_by_place_names("Số 5. đường Lê Hồng .Phong, phường Bình Chuẩn",
+                                      names) == "Số 5. đường Lê Hồng .Phong, phường Bình Chuẩn"
 
 
 def _line_at(text: str, left: int, top: int, conf: float = 95.0) -> Line:

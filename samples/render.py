@@ -742,7 +742,7 @@ def _marriage(page: Page, rec: RecordData, layout: str, rng: random.Random, red:
         page.nl(2.4)
     title(page, "GIẤY CHỨNG NHẬN KẾT HÔN", red, 1.45)
     if not centered:
-        page.text(page.left, page.y, f"Số: {f['registration_number']}", page.f())
+        page.text(page.left, page.y, f"Số: {f['registration_number'] or ''}", page.f())
         page.nl(1.3)
     dstyle = "words" if rng.random() < 0.3 else "num"
     rows = [

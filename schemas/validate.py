@@ -237,6 +237,12 @@ def validate_fields(
         reasons += check_personal_id("household_head_id", present["household_head_id"] or "",
                                      today=today)
 
+    # the book's number: whatever its form (`675`, `02/1992`, `KS0001`), it holds digits; a
+    # value with none is a word read in its place (`None`, `Quyển`)
+    number = present.get("registration_number")
+    if number is not None and not any(ch.isdigit() for ch in number):
+        reasons.append(_r("registration_number", "number_without_digits", "không có chữ số"))
+
     # vocabularies
     for name in _ETHNIC_FIELDS:
         if name in present and canonical(present[name] or "", ETHNIC_GROUPS,

@@ -58,6 +58,7 @@ def test_valid_record_has_no_reason() -> None:
           "registration_date": "1890-02-01"}, "too_old"),
         ({"date_of_birth": "2017-02-30"}, "date_invalid"),
         ({"sex": "X"}, "sex_invalid"),
+        ({"registration_number": "None"}, "number_without_digits"),
         ({"ethnicity": "Klingon"}, "ethnicity_unknown"),
         ({"full_name": "An"}, "name_words"),
         ({"full_name": "Nguyễn Văn 4n"}, "name_chars"),

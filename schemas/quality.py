@@ -214,6 +214,10 @@ def name_problem(value: str | None) -> str | None:
     """A personal name (normalized, title case) that OCR probably misread."""
     if not value:
         return None
+    # an apostrophe belongs after a lone first letter (`H'Hen`, `Y'Blir`, `K'Sor`); anywhere
+    # else it is a speck read as one (`Ngọc' Dung`)
+    if re.search(r"'", re.sub(r"(?<![^\W\d_])[^\W\d_]'(?=[^\W\d_])", "", value)):
+        return "có ký tự lạ (có thể đọc sai)"
     words = value.replace("'", " ").split()
     if not words:
         return None
@@ -670,8 +674,13 @@ def address_problem(value: str | None) -> str | None:
         # every level after the first starts with its unit or a number (`khu phố 1`,
         # `phường Phú Lợi`, `Quận 1`, `P.2`): a part without one is a comma OCR put inside
         # a name (`đường Mỹ Phước, Tân Vạn`: counted so)
-        first = fold(part).replace(".", " ").split()[:1]
+        part_words = fold(part).replace(".", " ").split()
+        first = part_words[:1]
         if first and first[0] not in _PART_STARTS and not first[0][:1].isdigit():
+            return "có dấu phẩy giữa một tên (có thể đọc sai)"
+        if part_words and " ".join(part_words) in _PART_STARTS | _UNIT_WORDS:
+            # a unit word alone (`đường Lý Thường, Kiệt, ấp 6`): the end of a name cut off
+            # by a comma, which happens to spell a unit (`kiệt`, an alley in Huế)
             return "có dấu phẩy giữa một tên (có thể đọc sai)"
 
     if _lowercase_name(value):

@@ -545,3 +545,17 @@ def test_the_second_surname_read_with_other_marks_is_doubted() -> None:
     assert given_name_problem("Vũ Nguyễn Hoài Nhung") is None
     assert given_name_problem("Lê Nguyên Khang") is None  # a given name in a 3-word name
     assert given_name_problem("Trần Đình Minh Quân") is None  # no top surname's twin
+
+
+def test_an_apostrophe_inside_a_name_and_a_unit_word_alone_in_an_address_are_doubtful() -> None:
+    """Both were counted on the held-out fonts' set (seed 21): `Ngọc' Dung` (a speck read
+    as an apostrophe on a fax) and `đường Lý Thường, Kiệt` (a comma cutting the street's
+    name before a word that also names an alley)."""
+    assert name_problem("Phạm Thị Ngọc' Dung") == "có ký tự lạ (có thể đọc sai)"
+    assert name_problem("Phạm Thị Ngọc Dung") is None
+    assert address_problem("Số 104/40, đường Lý Thường, Kiệt, ấp 6, phường Mỹ Phước, "
+                           "thành phố Bến Cát, tỉnh Bình Dương") is not None
+    assert address_problem("Số 104/40, đường Lý Thường Kiệt, ấp 6, phường Mỹ Phước, "
+                           "thành phố Bến Cát, tỉnh Bình Dương") is None
+    assert address_problem("Số 7, kiệt 5 Trần Phú, phường Phú Hội, thành phố Huế, "
+                           "tỉnh Thừa Thiên Huế") is None

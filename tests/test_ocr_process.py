@@ -451,6 +451,19 @@ def test_the_vote_on_numbers_asks_for_numbers_only_and_puts_a_misread_digit_righ
     assert [w.text for w in voted.words if w.confirmed] == ["074088114160"]
 
 
+def test_an_id_number_read_confidently_wrong_is_voted_on_too() -> None:
+    """An ID number is voted on however confident its first reading: `vie` read a clean
+    `074097418168` as `...448168` at 93 % in its page; the other two models read the
+    printed digits, which the ID takes. A name beside it, as confident, is not asked."""
+    binary, full = _typed_line("Số định danh cá nhân: 074097418168 Nguyễn Văn An")
+    assert "074097418168" in {w.text for w in full.words}
+    lines = [Line([replace(w, conf=93.0, text="074097448168") if w.text == "074097418168"
+                   else replace(w, conf=93.0) for w in ln.words]) for ln in full.lines]
+    misread = PageText(lines=lines, width=full.width, height=full.height)
+    voted = process.vote_on_numbers(binary, misread, 60, 300)
+    assert [w.text for w in voted.words if w.confirmed] == ["074097418168"]
+
+
 def _crop_with_word(name: str, word: Word) -> tuple[np.ndarray, PageText]:
     """A crop of a generated form's cleaned page (tests/data) and a first reading of it."""
     crop = cv2.imread(str(DATA / name), cv2.IMREAD_GRAYSCALE)

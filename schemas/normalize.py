@@ -659,13 +659,15 @@ def drop_debris_by_place_names(value: str | None, names: list[str] | tuple[str, 
                     return True
         return False
 
-    def inside_unit(i: int) -> bool:  # `thành v phố`: between the two words of a unit
-        pair = bare([words[i - 1], words[i + 1]]) if 0 < i < len(words) - 1 else ""
+    def is_unit(first: int, second: int) -> bool:  # the two words spell a unit
+        pair = bare([words[first], words[second]])
         return pair in _UNIT_WORDS or pair == "khu pho"
 
+    def inside_unit(i: int) -> bool:  # `thành v phố`: between the two words of a unit
+        return 0 < i < len(words) - 1 and is_unit(i - 1, i + 1)
+
     def unit_word_at(i: int) -> bool:  # `khu „phố 6`: glued to a unit's second word
-        pair = bare([words[i - 1], words[i]]) if i > 0 else ""
-        return pair in _UNIT_WORDS or pair == "khu pho"
+        return i > 0 and is_unit(i - 1, i)
 
     out: list[str] = []
     for i, word in enumerate(words):
@@ -679,7 +681,7 @@ def drop_debris_by_place_names(value: str | None, names: list[str] | tuple[str, 
                 word = core
             words[i] = word
         out.append(word)
-    result = " ".join(_comma_inside_name(out, known, longest))
+    result = " ".join(_mark_inside_name(out, known, longest))
     # a mark dropped may uncover another one before it (`=¡ phường s Bình Chuẩn`)
     return result if result == value else drop_debris_by_place_names(result, names)
 
@@ -691,7 +693,7 @@ _UNIT_ENDS = {"phuong", "xa", "tran", "pho", "quan", "huyen", "tinh"}
 _TRAILING_SPECKS = ",.;:-"
 
 
-def _comma_inside_name(words: list[str], known: set[str], longest: int) -> list[str]:
+def _mark_inside_name(words: list[str], known: set[str], longest: int) -> list[str]:
     """`phường Tân, Đông Hiệp` -> `phường Tân Đông Hiệp`, `tỉnh Nghệ. An` -> `tỉnh Nghệ
     An`: a comma, a dot (a leader dot or speck read as one) that splits a known name right
     after its unit word."""

@@ -115,7 +115,6 @@ def runtime() -> Runtime:
         registry=WardRegistry.load(settings.wards_file),
         settings=settings,
     )
-    # After the archive: its default cache folder is the system's, not the scratch.
     use_process_scratch()
     return rt
 

@@ -53,7 +53,10 @@ class PipelineSettings(BaseSettings):
     min_confidence: float = Field(
         default=0.6, ge=0, le=1, description="required fields below this go to review"
     )
-    cache_dir: Path | None = Field(default=None, description="local cache of originals")
+    cache_dir: Path | None = Field(
+        default=None,
+        description="local cache of originals, one run at a time (default: the run's own "
+                    "scratch folder, removed when it ends)")
     searchable_pdf: bool = Field(
         default=True,
         description="store each record as a searchable PDF (written by the page's first "

@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from storage.objects import ObjectNotFound, ObjectStore, write_atomically
+from storage.scratch import use_process_scratch
 
 STATUSES = ("digitized", "needs_review", "rejected", "duplicate")
 
@@ -142,7 +143,11 @@ class Archive:
 
     def __init__(self, store: ObjectStore, cache_dir: Path | None = None) -> None:
         self.store = store
-        self._cache_dir = cache_dir or Path(tempfile.gettempdir()) / "digitize-originals"
+        # None: a folder in this process's scratch (storage/scratch). Two runs on one host
+        # (two `serve` workers, a run beside a review) never remove each other's cached
+        # original, and a killed run's copies go with its scratch folder: a shared
+        # `<tmp>/digitize-originals` kept them forever.
+        self._cache_dir = cache_dir
 
     # --- originals and drops ---------------------------------------------------------------
 
@@ -174,7 +179,7 @@ class Archive:
     def original_file(self, sha: str) -> Path:
         """The original as a local file (the cache), fetched and hash-checked once: page
         tasks hand it to poppler instead of copying a large PDF for every page."""
-        cached = self._cache_dir / sha
+        cached = self._cache() / sha
         if cached.exists():
             return cached
         data = self.store.get(f"originals/{sha}")
@@ -186,7 +191,10 @@ class Archive:
         return cached
 
     def forget_cached(self, sha: str) -> None:
-        (self._cache_dir / sha).unlink(missing_ok=True)
+        (self._cache() / sha).unlink(missing_ok=True)
+
+    def _cache(self) -> Path:
+        return self._cache_dir or use_process_scratch() / "originals"
 
     def drop_marker(self, sha: str, sid: str) -> dict[str, Any] | None:
         return self._get_json(f"sources/{sha}/{sid}.json")

@@ -59,8 +59,12 @@ def s3_store_settings(s3_server: SwiftS3Server) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[None]:
     """A real Prefect API server (temporary database) for the whole session."""
+    import os
+
     from prefect.testing.utilities import prefect_test_harness
 
+    # its telemetry write races the harness's own start-up ("database is locked" traceback)
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     with prefect_test_harness(server_startup_timeout=120):
         yield
 
@@ -79,3 +83,20 @@ def use_store(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
 
     yield set_store
     runtime.cache_clear()
+
+
+# ---------------------------------------------------------------- order
+
+# The files that take minutes run first (`make test` runs two pytest workers, each taking
+# whole files in this order): a long file started last would leave the other worker idle
+# while it finishes. Within a file the order is unchanged.
+_LONG_FILES = ("test_faults.py", "test_serve.py", "test_concurrency.py", "test_flow_e2e.py",
+               "test_bad_input.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        name = item.path.name
+        return _LONG_FILES.index(name) if name in _LONG_FILES else len(_LONG_FILES)
+
+    items.sort(key=rank)

@@ -52,3 +52,23 @@ def test_a_process_writes_its_temporary_files_in_its_scratch_and_removes_it(
     assert not left.exists()  # the dead process's folder went first
     assert not own.exists()  # and its own at exit, with what was written in it
     assert list(tmp_path.iterdir()) == []
+
+
+def test_cached_originals_live_in_the_process_scratch(tmp_path: Path) -> None:
+    """Two runs on one host never share (and remove) each other's cached original, and a
+    run's copies go with its folder when it ends."""
+    code = (
+        "from storage.archive import Archive, sha256_hex\n"
+        "from storage.objects import LocalStore\n"
+        f"store = LocalStore({str(tmp_path / 'store')!r})\n"
+        "store.put('originals/' + sha256_hex(b'scan'), b'scan')\n"
+        "print(Archive(store).original_file(sha256_hex(b'scan')))\n"
+    )
+    env = {**os.environ, "TMPDIR": str(tmp_path / "tmp")}
+    (tmp_path / "tmp").mkdir()
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, check=True, cwd=Path(__file__).parent.parent).stdout
+    cached = Path(out.strip())
+    assert cached.parent.parent.name.startswith(scratch.PREFIX)
+    assert cached.parent.parent.parent == tmp_path / "tmp"
+    assert list((tmp_path / "tmp").iterdir()) == []  # removed with the scratch at exit

@@ -138,6 +138,26 @@ def _join_pdfs(parts: list[bytes]) -> bytes:
             return f.read()
 
 
+# A process keeps at most this many originals in its cache, the newest used: a long-lived
+# one (a Dask worker) would otherwise keep every original it ever read. Far above the
+# pages in flight (twice the OCR workers), so a page's original is not trimmed while it
+# is being read; and a trimmed one is fetched again.
+CACHED_ORIGINALS = 32
+
+
+def _trim_cache(cache: Path, keep: int) -> None:
+    used: list[tuple[float, Path]] = []
+    for path in cache.iterdir():
+        if len(path.name) != 64:  # a write in progress (write_atomically's temporary name)
+            continue
+        try:
+            used.append((path.stat().st_mtime, path))
+        except FileNotFoundError:
+            continue
+    for _, path in sorted(used, reverse=True)[keep:]:
+        path.unlink(missing_ok=True)
+
+
 class Archive:
     """Record-level operations on an object store. The only writer of pipeline data."""
 
@@ -179,15 +199,20 @@ class Archive:
     def original_file(self, sha: str) -> Path:
         """The original as a local file (the cache), fetched and hash-checked once: page
         tasks hand it to poppler instead of copying a large PDF for every page."""
-        cached = self._cache() / sha
-        if cached.exists():
+        cache = self._cache()
+        cached = cache / sha
+        try:
+            os.utime(cached)  # the newest used: the last to be trimmed
             return cached
+        except FileNotFoundError:
+            pass
         data = self.store.get(f"originals/{sha}")
         if sha256_hex(data) != sha:
             raise OSError(f"original {sha[:12]} does not match its hash")
         # Two tasks of one process may fetch the same original (a file and its copy): each
         # writes its own temporary file (a shared one was read empty, measured).
         write_atomically(cached, data, durable=False)
+        _trim_cache(cache, keep=CACHED_ORIGINALS)
         return cached
 
     def forget_cached(self, sha: str) -> None:

@@ -72,3 +72,26 @@ def test_cached_originals_live_in_the_process_scratch(tmp_path: Path) -> None:
     assert cached.parent.parent.name.startswith(scratch.PREFIX)
     assert cached.parent.parent.parent == tmp_path / "tmp"
     assert list((tmp_path / "tmp").iterdir()) == []  # removed with the scratch at exit
+
+
+def test_a_process_caches_a_bounded_number_of_originals(tmp_path: Path) -> None:
+    """A long-lived process (a Dask worker) keeps the newest-used originals only, and one
+    trimmed is fetched again from the store."""
+    from storage.archive import CACHED_ORIGINALS, Archive, sha256_hex
+    from storage.objects import LocalStore
+
+    store = LocalStore(tmp_path / "store")
+    shas = []
+    for n in range(CACHED_ORIGINALS + 8):
+        data = f"scan {n}".encode()
+        shas.append(sha256_hex(data))
+        store.put(f"originals/{shas[-1]}", data)
+    archive = Archive(store, cache_dir=tmp_path / "cache")
+    archive.original_file(shas[0])
+    for n, sha in enumerate(shas[1:], start=1):
+        os.utime(archive.original_file(shas[0]), (n, n))  # used again, after all the others
+        os.utime(archive.original_file(sha), (n - 0.5, n - 0.5))
+    kept = {p.name for p in (tmp_path / "cache").iterdir()}
+    assert len(kept) == CACHED_ORIGINALS
+    assert shas[0] in kept and shas[-1] in kept and shas[1] not in kept
+    assert archive.original(shas[1]) == b"scan 1"

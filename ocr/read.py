@@ -9,6 +9,8 @@ over cores are many times slower (see docs / field notes).
 from __future__ import annotations
 
 import csv
+import ctypes
+import ctypes.util
 import io
 import os
 import re
@@ -38,6 +40,17 @@ DEFAULT_DPI = 300
 # worth a look. Measured on the OCR bench's cleaned pages: 74 % of the words misread by a
 # mark alone at confidence >= 90 have one, against 5.6 % of the words read right.
 RIVAL_MIN_CONF = 10.0
+
+
+def _malloc_trim() -> object | None:
+    """glibc's `malloc_trim`, or None where the C library has none (musl, macOS)."""
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+_MALLOC_TRIM = _malloc_trim()
 
 
 class OcrTimeout(RuntimeError):
@@ -277,6 +290,11 @@ def _tesseract(
                *(["-c", "lstm_choice_mode=2"] if rivals else []), *formats]
         env = dict(os.environ)
         env.setdefault("OMP_THREAD_LIMIT", "1")
+        # The cleaning's arrays, freed by now, stay in this process's heap (glibc keeps
+        # them) while Tesseract reads the page for seconds: give them back first. A page
+        # worker then waits at about 120 MB instead of 227 (the cleaning's peak).
+        if _MALLOC_TRIM is not None:
+            _MALLOC_TRIM(0)
         try:
             proc = subprocess.run(cmd, capture_output=True, timeout=timeout, env=env, check=False)
         except subprocess.TimeoutExpired:

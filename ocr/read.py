@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import ctypes
-import ctypes.util
 import io
 import os
 import re
@@ -45,7 +44,8 @@ RIVAL_MIN_CONF = 10.0
 def _malloc_trim() -> object | None:
     """glibc's `malloc_trim`, or None where the C library has none (musl, macOS)."""
     try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+        # the symbols already loaded (libc among them): no library search at import
+        return ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError):
         return None
 

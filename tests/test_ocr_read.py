@@ -172,3 +172,18 @@ def test_reading_with_rivals_reads_the_same_words(page: np.ndarray) -> None:
     with_rivals = read_page(page, rivals=True)
     assert with_rivals.text == read_page(page).text
     assert all(isinstance(w.rivals, tuple) for w in with_rivals.words)
+
+
+def test_freed_memory_is_given_back_before_tesseract_reads_a_page() -> None:
+    """On glibc (every Linux this runs on: Debian, the Docker image), the page reader finds
+    `malloc_trim`: without it a page worker waits out Tesseract at its cleaning's peak
+    (226 MB instead of 126 MB, measured), four workers at once."""
+    import platform
+
+    from ocr import read
+
+    if platform.libc_ver()[0] != "glibc":
+        assert read._MALLOC_TRIM is None
+        return
+    assert read._MALLOC_TRIM is not None
+    assert read._MALLOC_TRIM(0) in (0, 1)  # 1: memory was released, 0: there was none

@@ -17,6 +17,7 @@ import statistics
 import subprocess
 import tempfile
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -41,7 +42,7 @@ DEFAULT_DPI = 300
 RIVAL_MIN_CONF = 10.0
 
 
-def _malloc_trim() -> object | None:
+def _malloc_trim() -> Callable[[int], int] | None:
     """glibc's `malloc_trim`, or None where the C library has none (musl, macOS)."""
     try:
         # the symbols already loaded (libc among them): no library search at import

@@ -43,7 +43,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from storage.objects import ObjectNotFound, ObjectStore, write_atomically
+from storage.objects import _TMP_PREFIX, ObjectNotFound, ObjectStore, write_atomically
 from storage.scratch import use_process_scratch
 
 STATUSES = ("digitized", "needs_review", "rejected", "duplicate")
@@ -148,7 +148,7 @@ CACHED_ORIGINALS = 32
 def _trim_cache(cache: Path, keep: int) -> None:
     used: list[tuple[float, Path]] = []
     for path in cache.iterdir():
-        if len(path.name) != 64:  # a write in progress (write_atomically's temporary name)
+        if path.name.startswith(_TMP_PREFIX):  # a write in progress (write_atomically)
             continue
         try:
             used.append((path.stat().st_mtime, path))

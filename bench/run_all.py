@@ -90,7 +90,7 @@ def _first_files(inbox: Path, wanted: int) -> Path:
         if taken >= wanted:
             break
         try:
-            taken += count_pages(path.read_bytes(), path.name)
+            taken += count_pages(path, path.name)
         except UnreadableInput:
             continue  # not rendered either
         target = sub / path.relative_to(inbox)

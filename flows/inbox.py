@@ -5,9 +5,12 @@ from __future__ import annotations
 import fnmatch
 import os
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 # OS and sync-tool junk, and files still being written (Paperless-ngx's lessons).
 IGNORED_NAMES = (
@@ -95,15 +98,17 @@ def discover(inbox: Path, ward_codes: set[str]) -> list[InboxFile]:
     return found
 
 
-def read_inbox_file(path: Path) -> bytes:
-    """The file's bytes, refusing to follow a symbolic link put in its place since discovery
-    (O_NOFOLLOW) and anything that is not a regular file. Raises FileNotFoundError if gone."""
+@contextmanager
+def open_inbox_file(path: Path) -> Iterator[BinaryIO]:
+    """The file opened for reading, refusing to follow a symbolic link put in its place since
+    discovery (O_NOFOLLOW) and anything that is not a regular file. Raises FileNotFoundError
+    if gone."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise IsADirectoryError(f"not a regular file: {path.name!r}")
         with os.fdopen(fd, "rb", closefd=False) as f:
-            return f.read()
+            yield f
     finally:
         os.close(fd)
 

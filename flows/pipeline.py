@@ -34,7 +34,7 @@ from flows.inbox import (
     InboxFile,
     discover,
     dropped_at,
-    read_inbox_file,
+    open_inbox_file,
 )
 from flows.page_workers import (
     WorkerDied,
@@ -52,8 +52,10 @@ from schemas.wards import WardRegistry
 from storage.archive import (
     MSG_ALREADY_DIGITIZED,
     Archive,
+    Received,
     SourceDrop,
     duplicate_record_id,
+    receive,
     record_id_for,
     rejected_record_id,
     sha256_hex,
@@ -154,10 +156,13 @@ def secure_original(item: InboxFile, received_at: str) -> Secured:
     """Put the clerk's file in the store before anything else is done with it."""
     archive = runtime().archive
     problem = item.problem
-    data = b""
+    received: Received | None = None
     if not problem:
         try:
-            data = read_inbox_file(item.path)
+            # copied and hashed in one pass, a piece at a time: a scan of hundreds of MB
+            # never sits whole in memory
+            with open_inbox_file(item.path) as f:
+                received = receive(f)
         except FileNotFoundError:
             problem = MSG_VANISHED  # deleted or moved between discovery and now
         except PermissionError:
@@ -169,14 +174,21 @@ def secure_original(item: InboxFile, received_at: str) -> Secured:
                 problem = MSG_NOT_REGULAR
             else:
                 raise  # a real I/O error: retried
-    sha = sha256_hex(data)
-    drop = SourceDrop(sha, item.source_name, item.ward, len(data), received_at)
-    marker = archive.drop_marker(sha, drop.source_id)
-    if marker and marker.get("state") == "done":
-        return Secured(drop, already_done=True)
-    if marker:  # a run that crashed after securing: keep its time, so ownership is stable
-        drop = SourceDrop(sha, item.source_name, item.ward, len(data), marker["received_at"])
-    archive.secure_original(data, drop)
+    try:
+        sha = received.sha256 if received else sha256_hex(b"")
+        drop = SourceDrop(sha, item.source_name, item.ward, received.size if received else 0,
+                          received_at)
+        marker = archive.drop_marker(sha, drop.source_id)
+        if marker and marker.get("state") == "done":
+            return Secured(drop, already_done=True)
+        if marker:  # a run that crashed after securing: keep its time, so ownership is stable
+            drop = SourceDrop(sha, item.source_name, item.ward, drop.size, marker["received_at"])
+        archive.secure_original(received.path if received else b"", drop)
+        if received:
+            archive.keep_cached(received)
+    finally:
+        if received:
+            received.path.unlink(missing_ok=True)
     return Secured(drop, unreadable=problem)
 
 
@@ -193,9 +205,9 @@ def inspect_original(secured: Secured) -> Secured:
     if drop.size == 0:
         secured.unreadable = "Tệp rỗng (0 byte) / The file is empty"
         return secured
-    data = runtime().archive.original(drop.sha256)
+    original = runtime().archive.original_file(drop.sha256)
     try:
-        secured.pages = count_pages(data, drop.source_name)
+        secured.pages = count_pages(original, drop.source_name)
     except UnreadableInput as exc:
         secured.unreadable = str(exc)
     return secured

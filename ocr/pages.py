@@ -192,11 +192,11 @@ def _pil_to_array(img: Image.Image) -> np.ndarray:
     return cv2.cvtColor(np.asarray(img, dtype=np.uint8), cv2.COLOR_RGB2BGR)
 
 
-def _open_image(data: bytes) -> Image.Image:
+def _open_image(source: bytes | Path) -> Image.Image:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(data))
+            img = Image.open(source if isinstance(source, Path) else io.BytesIO(source))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise UnreadableInput(MSG_TOO_LARGE) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
@@ -280,19 +280,24 @@ def load_page(source: bytes | Path, name: str, number: int, dpi: int = 300) -> P
     return Page(number, _load_frame(img, exif_transpose=(kind == "jpeg")), _image_dpi(img))
 
 
-def count_pages(data: bytes, name: str) -> int:
-    """Number of pages without rendering any (PDF) or decoding pixels (images)."""
+def count_pages(source: bytes | Path, name: str) -> int:
+    """Number of pages without rendering any (PDF) or decoding pixels (images). `source`:
+    the file's bytes or, better for a large file, the file itself (read in part)."""
     del name
-    kind = sniff_format(data)
+    if isinstance(source, Path):
+        with source.open("rb") as f:
+            kind = sniff_format(f.read(1024))
+    else:
+        kind = sniff_format(source)
     if kind == "pdf":
-        return _readable_pdf(data)[1]
-    img = _open_image(data)
-    if kind == "tiff":
-        try:
-            return max(1, int(getattr(img, "n_frames", 1)))
-        except (OSError, SyntaxError, ValueError, EOFError):
-            raise UnreadableInput(MSG_DAMAGED_IMAGE) from None
-    return 1
+        return _readable_pdf(source)[1]
+    with _open_image(source) as img:  # closes the file it opened
+        if kind == "tiff":
+            try:
+                return max(1, int(getattr(img, "n_frames", 1)))
+            except (OSError, SyntaxError, ValueError, EOFError):
+                raise UnreadableInput(MSG_DAMAGED_IMAGE) from None
+        return 1
 
 
 def png_bytes(image: np.ndarray) -> bytes:

@@ -31,6 +31,7 @@ claim, so the stored state converges on the same answer whatever the interleavin
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -41,9 +42,15 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from storage.objects import _TMP_PREFIX, ObjectNotFound, ObjectStore, write_atomically
+from storage.objects import (
+    _TMP_PREFIX,
+    COPY_CHUNK,
+    ObjectNotFound,
+    ObjectStore,
+    write_atomically,
+)
 from storage.scratch import use_process_scratch
 
 STATUSES = ("digitized", "needs_review", "rejected", "duplicate")
@@ -51,6 +58,41 @@ STATUSES = ("digitized", "needs_review", "rejected", "duplicate")
 
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    """`sha256_hex` of a file's bytes, read in pieces."""
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+@dataclass(frozen=True)
+class Received:
+    """A clerk's file copied into this process's scratch: what was hashed is what is kept,
+    even if the file in the inbox changes or goes afterwards."""
+
+    path: Path
+    sha256: str
+    size: int
+
+
+def receive(stream: BinaryIO) -> Received:
+    """Copy `stream` (an inbox file opened by the intake) into this process's scratch,
+    hashing it on the way: one pass, a piece at a time, whatever the file's size."""
+    folder = use_process_scratch() / "received"
+    folder.mkdir(exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=folder)
+    digest, size = hashlib.sha256(), 0
+    try:
+        with os.fdopen(fd, "wb") as out:
+            while piece := stream.read(COPY_CHUNK):
+                digest.update(piece)
+                out.write(piece)
+                size += len(piece)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Received(Path(name), digest.hexdigest(), size)
 
 
 def source_id(source_name: str) -> str:
@@ -171,21 +213,19 @@ class Archive:
 
     # --- originals and drops ---------------------------------------------------------------
 
-    def secure_original(self, data: bytes, drop: SourceDrop) -> bool:
-        """Store the original (once per content) and the drop marker. True if content was new."""
+    def secure_original(self, data: bytes | Path, drop: SourceDrop) -> bool:
+        """Store the original (once per content) and the drop marker. True if content was new.
+        `data`: the bytes, or a local file holding them (sent in pieces)."""
         key = f"originals/{drop.sha256}"
         is_new = not self.store.exists(key)
         if is_new:
-            self.store.put(
-                key,
-                data,
-                metadata={
-                    "source-name": drop.source_name,
-                    "ward": drop.ward,
-                    "received-at": drop.received_at,
-                    "sha256": drop.sha256,
-                },
-            )
+            metadata = {
+                "source-name": drop.source_name,
+                "ward": drop.ward,
+                "received-at": drop.received_at,
+                "sha256": drop.sha256,
+            }
+            self.store.put(key, data, metadata=metadata)
         existing = self.drop_marker(drop.sha256, drop.source_id)
         if existing is None:
             self._put_json(f"sources/{drop.sha256}/{drop.source_id}.json",
@@ -206,20 +246,42 @@ class Archive:
             return cached
         except FileNotFoundError:
             pass
-        data = self.store.get(f"originals/{sha}")
-        if sha256_hex(data) != sha:
-            raise OSError(f"original {sha[:12]} does not match its hash")
         # Two tasks of one process may fetch the same original (a file and its copy): each
         # writes its own temporary file (a shared one was read empty, measured).
-        write_atomically(cached, data, durable=False)
+        fd, name = tempfile.mkstemp(prefix=_TMP_PREFIX, dir=cache)
+        os.close(fd)
+        fetched = Path(name)
+        try:
+            self.store.get_file(f"originals/{sha}", fetched)
+            if file_sha256(fetched) != sha:
+                raise OSError(f"original {sha[:12]} does not match its hash")
+            os.replace(fetched, cached)
+        finally:
+            fetched.unlink(missing_ok=True)
         _trim_cache(cache, keep=CACHED_ORIGINALS)
         return cached
+
+    def keep_cached(self, received: Received) -> None:
+        """Make a file just received the cached copy of its original (moved, not copied):
+        the pages read next in this process need not fetch what it has just stored."""
+        cache = self._cache()
+        try:
+            os.replace(received.path, cache / received.sha256)
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:
+                raise
+            # a cache folder on another file system (DIGITIZE_CACHE_DIR): copied whole
+            write_atomically(cache / received.sha256, received.path, durable=False)
+            received.path.unlink()
+        _trim_cache(cache, keep=CACHED_ORIGINALS)
 
     def forget_cached(self, sha: str) -> None:
         (self._cache() / sha).unlink(missing_ok=True)
 
     def _cache(self) -> Path:
-        return self._cache_dir or use_process_scratch() / "originals"
+        cache = self._cache_dir or use_process_scratch() / "originals"
+        cache.mkdir(parents=True, exist_ok=True)
+        return cache
 
     def drop_marker(self, sha: str, sid: str) -> dict[str, Any] | None:
         return self._get_json(f"sources/{sha}/{sid}.json")
@@ -583,16 +645,17 @@ class Archive:
         return self.store.list("sources/")
 
     def iter_originals(self) -> Iterator[tuple[str, str]]:
-        """(sha256 named by the key, sha256 of the bytes), one original in memory at a time.
+        """(sha256 named by the key, sha256 of the bytes), one original on disk at a time.
         Reads the store directly: the local cache of `original()` would hide a tampered
         object and would write, which an auditor's credentials may not allow anyway."""
-        for key in self.store.list("originals/"):
-            try:
-                data = self.store.get(key)
-            except ObjectNotFound:
-                continue
-            yield key.split("/", 1)[1], sha256_hex(data)
-            del data
+        with tempfile.TemporaryDirectory(prefix="verify-") as tmp:
+            fetched = Path(tmp) / "original"
+            for key in self.store.list("originals/"):
+                try:
+                    self.store.get_file(key, fetched)
+                except ObjectNotFound:
+                    continue
+                yield key.split("/", 1)[1], file_sha256(fetched)
 
     def counter_wards(self) -> list[str]:
         return sorted(

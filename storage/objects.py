@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import re
+import shutil
 import tempfile
 import threading
 import time
@@ -38,6 +39,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
+# Files move in pieces of this size: a scan of several hundred MB never sits whole in memory.
+COPY_CHUNK = 1 << 20
 
 
 # -- errors ------------------------------------------------------------------
@@ -92,12 +95,18 @@ class ObjectStore(Protocol):
     def put(
         self,
         key: str,
-        data: bytes,
+        data: bytes | Path,
         content_type: str = DEFAULT_CONTENT_TYPE,
         metadata: dict[str, str] | None = None,
-    ) -> None: ...
+    ) -> None:
+        """Store `data`: the bytes, or a local file's bytes, read in pieces."""
+        ...
 
     def get(self, key: str) -> bytes: ...
+
+    def get_file(self, key: str, dest: Path) -> None:
+        """Write the object to `dest`, whole or not at all, in pieces."""
+        ...
 
     def exists(self, key: str) -> bool: ...
 
@@ -186,15 +195,20 @@ def decode_meta_value(value: str) -> str:
 # -- local folder ------------------------------------------------------------
 
 
-def write_atomically(path: Path, data: bytes, durable: bool = True) -> None:
+def write_atomically(path: Path, data: bytes | Path, durable: bool = True) -> None:
     """Write `path` whole or not at all, under a temporary name of its own (concurrent
-    writers of one path never share a file). `durable`: fsync the file and its folder so
-    the write survives a power cut (a store needs it; a cache does not)."""
+    writers of one path never share a file). `data`: the bytes, or a file whose bytes are
+    copied in pieces. `durable`: fsync the file and its folder so the write survives a
+    power cut (a store needs it; a cache does not)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=_TMP_PREFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            if isinstance(data, Path):
+                with data.open("rb") as src:
+                    shutil.copyfileobj(src, f, COPY_CHUNK)
+            else:
+                f.write(data)
             if durable:
                 f.flush()
                 os.fsync(f.fileno())
@@ -247,7 +261,7 @@ class LocalStore:
     def put(
         self,
         key: str,
-        data: bytes,
+        data: bytes | Path,
         content_type: str = DEFAULT_CONTENT_TYPE,
         metadata: dict[str, str] | None = None,
     ) -> None:
@@ -255,7 +269,7 @@ class LocalStore:
         meta = _check_metadata(metadata)
         if path.is_dir():
             raise InvalidKey(f"{key!r} is a folder of other keys in this store")
-        write_atomically(path, bytes(data))
+        write_atomically(path, data if isinstance(data, Path) else bytes(data))
         sidecar = self._meta_path(key)
         if meta or content_type != DEFAULT_CONTENT_TYPE:
             doc = {"content_type": content_type, "metadata": meta}
@@ -267,6 +281,12 @@ class LocalStore:
     def get(self, key: str) -> bytes:
         try:
             return self._path(key).read_bytes()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            raise ObjectNotFound(key, self.describe()) from None
+
+    def get_file(self, key: str, dest: Path) -> None:
+        try:
+            write_atomically(Path(dest), self._path(key), durable=False)
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             raise ObjectNotFound(key, self.describe()) from None
 
@@ -337,6 +357,13 @@ _DENIED_CODES = {
     "AuthorizationHeaderMalformed",
 }
 _NOT_FOUND_CODES = {"NoSuchKey", "NoSuchObject", "ResourceNotFound"}
+
+
+def _meta_headers(metadata: dict[str, str] | None) -> dict[str, str]:
+    # Prefix the names ourselves: minio-py would send a bare "content-type"
+    # or "cache-control" as that standard header, not as user metadata.
+    return {f"x-amz-meta-{k}": encode_meta_value(v)
+            for k, v in _check_metadata(metadata).items()}
 
 
 def _is_transient(exc: BaseException) -> bool:
@@ -494,30 +521,27 @@ class S3Store:
     def put(
         self,
         key: str,
-        data: bytes,
+        data: bytes | Path,
         content_type: str = DEFAULT_CONTENT_TYPE,
         metadata: dict[str, str] | None = None,
     ) -> None:
         validate_key(key)
-        # Prefix the names ourselves: minio-py would send a bare "content-type"
-        # or "cache-control" as that standard header, not as user metadata.
-        meta = {
-            f"x-amz-meta-{k}": encode_meta_value(v) for k, v in _check_metadata(metadata).items()
-        }
-        payload = bytes(data)
-        self._call(
-            f"put {key!r}",
-            # A fresh stream per attempt: a failed attempt may have consumed it.
-            lambda: self._client.put_object(
-                self.bucket,
-                key,
-                io.BytesIO(payload),
-                len(payload),
-                content_type=content_type,
-                metadata=dict(meta) or None,  # type: ignore[arg-type]
-            ),
-            key,
-        )
+        headers = _meta_headers(metadata)
+        payload = data if isinstance(data, Path) else bytes(data)
+
+        def upload() -> None:
+            # A fresh stream (and headers) per attempt: a failed attempt may have consumed
+            # it. minio sends over 5 MiB as a multipart upload, a few parts in memory at once.
+            with (payload.open("rb") if isinstance(payload, Path)
+                  else io.BytesIO(payload)) as stream:
+                size = (os.fstat(stream.fileno()).st_size if isinstance(payload, Path)
+                        else len(payload))
+                self._client.put_object(
+                    self.bucket, key, stream, size, content_type=content_type,
+                    metadata=dict(headers) or None,  # type: ignore[arg-type]
+                )
+
+        self._call(f"put {key!r}", upload, key)
 
     def get(self, key: str) -> bytes:
         validate_key(key)
@@ -531,6 +555,31 @@ class S3Store:
                 resp.release_conn()
 
         return self._call(f"get {key!r}", fetch, key)
+
+    def get_file(self, key: str, dest: Path) -> None:
+        validate_key(key)
+        dest = Path(dest)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+
+        def fetch() -> None:
+            # A temporary file per attempt, renamed once whole: an attempt cut off midway
+            # leaves nothing under `dest`.
+            fd, tmp = tempfile.mkstemp(prefix=_TMP_PREFIX, dir=dest.parent)
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    resp = self._client.get_object(self.bucket, key)
+                    try:
+                        for piece in resp.stream(COPY_CHUNK):
+                            f.write(piece)
+                    finally:
+                        resp.close()
+                        resp.release_conn()
+                os.replace(tmp, dest)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+
+        self._call(f"get {key!r}", fetch, key)
 
     def stat(self, key: str) -> ObjectInfo:
         validate_key(key)

@@ -335,7 +335,8 @@ class ReadOnlyStore:
         self.inner = inner
         self.denied: list[str] = []
 
-    def put(self, key: str, data: bytes, content_type: str = "", metadata: Any = None) -> None:
+    def put(self, key: str, data: bytes | Path, content_type: str = "",
+            metadata: Any = None) -> None:
         self.denied.append(key)
         raise StoreAccessDenied(f"read-only: put {key}")
 
@@ -345,6 +346,9 @@ class ReadOnlyStore:
 
     def get(self, key: str) -> bytes:
         return self.inner.get(key)
+
+    def get_file(self, key: str, dest: Path) -> None:
+        self.inner.get_file(key, dest)
 
     def exists(self, key: str) -> bool:
         return self.inner.exists(key)

@@ -95,3 +95,42 @@ def test_a_process_caches_a_bounded_number_of_originals(tmp_path: Path) -> None:
     assert len(kept) == CACHED_ORIGINALS
     assert shas[0] in kept and shas[-1] in kept and shas[1] not in kept
     assert archive.original(shas[1]) == b"scan 1"
+
+
+class _Drip:
+    """A file-like inbox file that notes the size of every read asked of it."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data, self.at, self.asked = data, 0, []
+
+    def read(self, n: int = -1) -> bytes:
+        self.asked.append(n)
+        end = len(self.data) if n < 0 else self.at + n
+        piece, self.at = self.data[self.at:end], min(end, len(self.data))
+        return piece
+
+
+def test_a_received_file_is_stored_and_cached_without_sitting_whole_in_memory(
+    tmp_path: Path,
+) -> None:
+    """The intake copies a clerk's file in pieces while hashing it, stores it from that
+    copy, and keeps the copy as the cached original: the pages read next fetch nothing."""
+    from storage.archive import Archive, SourceDrop, receive, sha256_hex
+    from storage.objects import COPY_CHUNK, LocalStore
+
+    data = os.urandom(3 * COPY_CHUNK + 11)
+    inbox_file = _Drip(data)
+    received = receive(inbox_file)  # type: ignore[arg-type]
+    assert (received.sha256, received.size) == (sha256_hex(data), len(data))
+    assert inbox_file.asked and all(0 < n <= COPY_CHUNK for n in inbox_file.asked)
+
+    store = LocalStore(tmp_path / "store")
+    archive = Archive(store, cache_dir=tmp_path / "cache")
+    drop = SourceDrop(received.sha256, "phu-tan/scan.pdf", "phu-tan", received.size,
+                      "2026-12-01T00:00:00+00:00")
+    assert archive.secure_original(received.path, drop)
+    assert store.get(f"originals/{received.sha256}") == data
+    archive.keep_cached(received)
+    assert not received.path.exists()  # moved into the cache, not copied
+    store.delete(f"originals/{received.sha256}")  # so a fetch would fail
+    assert archive.original(received.sha256) == data

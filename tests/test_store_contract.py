@@ -99,6 +99,23 @@ def test_round_trip_is_byte_exact(store: ObjectStore) -> None:
     assert store.get("big.bin") == big
 
 
+def test_files_go_in_and_out_whole(store: ObjectStore, tmp_path: Path) -> None:
+    """put of a file / get_file: what a large original travels by, a piece at a time."""
+    big = os.urandom(11 * 1024 * 1024 + 7)  # several of minio's 5 MiB parts, an odd tail
+    source = tmp_path / "scan.pdf"
+    source.write_bytes(big)
+    store.put("originals/big", source, metadata={"source-name": "Giấy khai sinh.pdf"})
+    assert store.stat("originals/big").size == len(big)
+    assert store.stat("originals/big").metadata == {"source-name": "Giấy khai sinh.pdf"}
+    dest = tmp_path / "cache" / "big"
+    store.get_file("originals/big", dest)
+    assert dest.read_bytes() == big
+    # a missing key leaves nothing behind at the destination, not even an empty file
+    with pytest.raises(ObjectNotFound):
+        store.get_file("originals/missing", tmp_path / "cache" / "missing")
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == ["big"]
+
+
 def test_non_ascii_keys(store: ObjectStore) -> None:
     key = "hồ-sơ/Phường Bến Nghé/Nguyễn Thị Hòa.pdf"
     store.put(key, b"%PDF")

@@ -31,6 +31,7 @@ from ocr.read import (
     plausible_word,
     read_page,
     read_page_with_pdf,
+    read_strips,
 )
 from ocr.text import Line, PageText, Word
 
@@ -42,7 +43,7 @@ FLIP_MARGIN = 0.05
 
 # Missed lines: Tesseract's layout analysis (psm 3) sometimes drops a whole text line
 # (seen on a real certificate: its `Nơi sinh` line). A band of ink rows that no word
-# covers is read again, all such bands in one call, as single lines of text.
+# covers is read again, all such bands in one call (ocr.read.read_strips), each on its own.
 BAND_MIN_HEIGHT = 12  # px at 300 DPI: smaller is speckle or a rule's remains
 BAND_MAX_HEIGHT = 120  # px: taller is a picture, a seal or a block, not one line
 BAND_MIN_WIDTH = 0.04  # share of the page width the band's ink must span (`Số: 5` alone: 0.05)
@@ -52,9 +53,6 @@ BAND_MIN_WIDTH = 0.04  # share of the page width the band's ink must span (`Số
 SHORT_LINE_WIDTH = 1.5
 SHORT_LINE_HEIGHT = (0.7, 1.6)
 BAND_PAD = 8
-# white between the stacked strips: a line's height or more, or Tesseract's one-block
-# reading can take two strips for one line (a fax's ornament above `Số: 29` turned it to junk)
-BAND_GAP = 6 * BAND_PAD
 RECOVERED_MIN_CONF = 60.0
 RECOVERED_SPECK_CONF = 30.0  # a one- or two-letter word under this is a speck
 
@@ -154,7 +152,7 @@ def recover_missed_lines(
     bands = missed_line_bands(binary, text, (left, right))
     if not bands:
         return text
-    strips, offsets, y = [], [], 0
+    strips, origins = [], []
     for top, bottom in bands:
         a, b = max(0, top - BAND_PAD), min(h, bottom + BAND_PAD)
         strip = binary[a:b].copy()
@@ -164,17 +162,17 @@ def recover_missed_lines(
             if word.top < b and word.top + word.height > a:
                 strip[max(0, word.top - a - 2): word.top + word.height - a + 2,
                       max(0, word.left - 2): word.left + word.width + 2] = 255
-        strips += [strip, np.full((BAND_GAP, w), 255, dtype=np.uint8)]
-        offsets.append((y, y + (b - a), a))
-        y += (b - a) + BAND_GAP
-    again = read_page(np.vstack(strips), lang=lang, timeout=timeout, psm=BLOCK_PSM, dpi=dpi)
+        strips.append(strip)
+        origins.append(a)
+    # each strip on its own (one Tesseract call): a frame's ornament read as junk in one
+    # strip no longer changes how another is cut into words
+    readings = read_strips(strips, lang=lang, timeout=timeout, psm=BLOCK_PSM, dpi=dpi)
     lines = list(text.lines)
-    for n, (start, end, origin) in enumerate(offsets):
+    for n, (again, origin) in enumerate(zip(readings, origins, strict=True)):
         words = [
-            Word(word.text, word.conf, word.left, word.top - start + origin, word.width,
+            Word(word.text, word.conf, word.left, word.top + origin, word.width,
                  word.height, (10_000 + n, 0, 0))
-            for word in again.words if start <= word.top + word.height / 2 < end
-            and not _speck(word)
+            for word in again.words if not _speck(word)
         ]
         if not words or sum(word.conf for word in words) / len(words) < RECOVERED_MIN_CONF:
             continue

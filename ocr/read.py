@@ -273,6 +273,35 @@ def rivals_by_box(hocr: str) -> dict[tuple[int, int, int, int], tuple[tuple[str,
     return found
 
 
+def _run_tesseract(src: Path, lang: str, timeout: float, psm: int, dpi: int,
+                   formats: list[str], extra: tuple[str, ...] = ()) -> dict[str, Path]:
+    """One Tesseract process on the image file `src`: the path of each output format."""
+    out = src.with_name("out")
+    cmd = [pytesseract.pytesseract.tesseract_cmd, str(src), str(out), "-l", lang,
+           "--psm", str(int(psm)), "--dpi", str(int(dpi)), *extra, *formats]
+    env = dict(os.environ)
+    env.setdefault("OMP_THREAD_LIMIT", "1")
+    # The cleaning's arrays, freed by now, stay in this process's heap (glibc keeps
+    # them) while Tesseract reads the page for seconds: give them back first. A page
+    # worker then waits at about 120 MB instead of 227 (the cleaning's peak).
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
+    try:
+        proc = subprocess.run(cmd, capture_output=True, timeout=timeout, env=env, check=False)
+    except subprocess.TimeoutExpired:
+        raise OcrTimeout(f"Tesseract timed out after {timeout:g} s") from None
+    paths = {f: out.with_suffix(f".{f}") for f in formats}
+    if proc.returncode != 0 or not all(p.exists() for p in paths.values()):
+        err = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
+        raise RuntimeError(f"tesseract failed ({proc.returncode}): {' | '.join(err)}")
+    return paths
+
+
+def _tsv_rows(path: Path) -> list[dict[str, str]]:
+    text = path.read_text(encoding="utf-8")
+    return list(csv.DictReader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
 def _tesseract(
     image: np.ndarray, lang: str, timeout: float, psm: int, dpi: int, *, pdf: bool, rivals: bool,
 ) -> tuple[PageText, bytes | None]:
@@ -285,31 +314,36 @@ def _tesseract(
         # PNG is lossless and fast to write for binary pages.
         if not cv2.imwrite(str(src), image):
             raise ValueError("could not encode the page image")
-        out = Path(tmp) / "out"
-        cmd = [pytesseract.pytesseract.tesseract_cmd, str(src), str(out), "-l", lang,
-               "--psm", str(int(psm)), "--dpi", str(int(dpi)),
-               *(["-c", "lstm_choice_mode=2"] if rivals else []), *formats]
-        env = dict(os.environ)
-        env.setdefault("OMP_THREAD_LIMIT", "1")
-        # The cleaning's arrays, freed by now, stay in this process's heap (glibc keeps
-        # them) while Tesseract reads the page for seconds: give them back first. A page
-        # worker then waits at about 120 MB instead of 227 (the cleaning's peak).
-        if _MALLOC_TRIM is not None:
-            _MALLOC_TRIM(0)
-        try:
-            proc = subprocess.run(cmd, capture_output=True, timeout=timeout, env=env, check=False)
-        except subprocess.TimeoutExpired:
-            raise OcrTimeout(f"Tesseract timed out after {timeout:g} s") from None
-        paths = {f: out.with_suffix(f".{f}") for f in formats}
-        if proc.returncode != 0 or not all(p.exists() for p in paths.values()):
-            err = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
-            raise RuntimeError(f"tesseract failed ({proc.returncode}): {' | '.join(err)}")
-        text = paths["tsv"].read_text(encoding="utf-8")
+        paths = _run_tesseract(src, lang, timeout, psm, dpi, formats,
+                               ("-c", "lstm_choice_mode=2") if rivals else ())
+        rows = _tsv_rows(paths["tsv"])
         hocr = paths["hocr"].read_text(encoding="utf-8") if rivals else ""
         pdf_bytes = paths["pdf"].read_bytes() if pdf else None
-    rows = list(csv.DictReader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE))
     return _rows_to_page(rows, w, h, rivals_by_box(hocr) if rivals else None,
                          whole_page=psm != BLOCK_PSM), pdf_bytes
+
+
+def read_strips(strips: list[np.ndarray], lang: str = "vie", timeout: float = 120,
+                psm: int = BLOCK_PSM, dpi: int = DEFAULT_DPI) -> list[PageText]:
+    """Read several small images (strips of one page) in ONE Tesseract process, each on its
+    own: they go as the pages of one TIFF, so each gets its own layout analysis. Stacked
+    into one image instead, a strip of ornament read as junk changed how the strip beside
+    it was cut into words (`Số: 420` read `S ố: 1 2 0`). Returns one PageText per strip."""
+    if not strips:
+        return []
+    with tempfile.TemporaryDirectory(prefix="ocr-") as tmp:
+        src = Path(tmp) / "strips.tif"
+        if not cv2.imwritemulti(str(src), strips):
+            raise ValueError("could not encode the strips")
+        rows = _tsv_rows(_run_tesseract(src, lang, timeout, psm, dpi, ["tsv"])["tsv"])
+    by_page: dict[int, list[dict[str, str]]] = {}
+    for row in rows:
+        try:
+            by_page.setdefault(int(row["page_num"]), []).append(row)
+        except (KeyError, ValueError):
+            continue
+    return [_rows_to_page(by_page.get(n, []), s.shape[1], s.shape[0], whole_page=False)
+            for n, s in enumerate(strips, start=1)]
 
 
 def read_page(

@@ -338,7 +338,7 @@ def test_a_missed_line_inside_a_frame_is_read_again() -> None:
     recovered = process.recover_missed_lines(binary, without, "vie", 60, 300)
     texts = [line.text for line in recovered.lines]
     # the line back in its place; its label's marks aside (`Sô:`, depending on the other
-    # bands read in the same call): labels are matched without them (schemas.extract)
+    # strips read in the same call): labels are matched without them (schemas.extract)
     at = next((i for i, t in enumerate(texts) if fold(t).startswith("so: 400")), None)
     assert at is not None, texts
     assert "Độc lập" in texts[at - 1] and "GIẤY" in texts[at + 1]

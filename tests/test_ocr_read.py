@@ -7,7 +7,7 @@ import unicodedata
 
 import numpy as np
 import pytest
-from test_ocr_clean import render_lines
+from test_ocr_clean import DATA, render_lines
 
 from ocr.read import (
     OcrTimeout,
@@ -15,6 +15,7 @@ from ocr.read import (
     page_quality,
     read_page,
     read_page_with_pdf,
+    read_strips,
     rivals_by_box,
 )
 from ocr.text import Word
@@ -187,3 +188,21 @@ def test_freed_memory_is_given_back_before_tesseract_reads_a_page() -> None:
         return
     assert read._MALLOC_TRIM is not None
     assert read._MALLOC_TRIM(0) in (0, 1)  # 1: memory was released, 0: there was none
+
+
+def test_strips_read_in_one_call_are_each_read_on_their_own() -> None:
+    """The three bands a generated certificate's first reading missed (seed 44): the top and
+    bottom of its security frame's ornament and `Số: 420`, as the missed-lines stage masks
+    them. Stacked into one image for one Tesseract call, the ornament's junk changed how the
+    number's strip was cut (`S ố: 1 2 0`: the record lost its registration number); as the
+    pages of one TIFF, still one call, each strip is read alone."""
+    import cv2
+
+    sheet = cv2.imread(str(DATA / "missed-bands-security-frame.png"), cv2.IMREAD_GRAYSCALE)
+    height = sheet.shape[0] // 3
+    strips = [sheet[i * height:(i + 1) * height] for i in range(3)]
+    readings = read_strips(strips)
+    assert len(readings) == 3
+    assert readings[1].text.startswith("Số: 420"), readings[1].text
+    assert all(w.top < height for w in readings[1].words)  # boxes within their own strip
+    assert read_strips([]) == []

@@ -939,8 +939,14 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
             key = name or m.label.field  # ignored labels still collect (and end) values
             if name is not None and name in found and _text(found[name].toks) and (
                     found[name].score >= min(m.score, 95.0)):
-                continue  # first occurrence wins, unless it was a doubtful label match
-                # (`GIẦY SINH` of a broken title taken for `Ngày sinh`) and this one is not
+                # first occurrence wins, unless it was a doubtful label match (`GIẦY SINH`
+                # of a broken title taken for `Ngày sinh`) and this one is not
+                if any(t.text.endswith(":") for t in value[:_LONGER_LABEL_WORDS]):
+                    # the label read again with words and a colon after it: a longer label
+                    # misread (`Họ, chữ đệm, tên nưười mì:` for the mother's), a row whose
+                    # field the reading could not tell
+                    unclaimed.append(li)
+                continue
             if name is None:
                 key = f"_ignored_{m.label.field}"
             if columns is not None and key.startswith(("husband_", "wife_")):
@@ -1005,6 +1011,10 @@ _SIGNING = re.compile(r"^(?:[a-z]+ )+ngay \d{1,2} [a-z]+ \d{1,2} [a-z]+ \d{4}$")
 # the two-column marriage table's cells that wrap: an address, a date whose year went to the
 # next line, a long name
 _WRAPPING_CELLS = ("residence", "date_of_birth", "_name")
+
+
+# words between a label met a second time and a colon that make it a longer label misread
+_LONGER_LABEL_WORDS = 3
 
 
 def _after_label_rest(toks: list[_Tok], rest: str) -> list[_Tok]:

@@ -217,6 +217,22 @@ def test_row_with_garbled_label_and_absent_field_sends_to_review() -> None:
     assert any(r.startswith("Tôn giáo: không tìm thấy nhãn") for r in rec.reasons)
 
 
+def test_a_parents_label_misread_as_the_childs_sends_to_review() -> None:
+    """`Họ, chữ đệm, tên người mẹ:` read `Họ, chữ đệm, tên nưười mì:` (a held-out font,
+    seed 21) matched the child's label a second time and was dropped: the record was counted
+    with no mother's name, an optional field. A label met again with words and a colon
+    after it is a row the reading could not place, and a field is absent: a clerk looks."""
+    mother = "Họ, chữ đệm, tên người mẹ: HOÀNG MAI THƯ\nNăm sinh: 1953\n"
+    text = BIRTH_TEXT.format(dob="02/11/2021")
+    ok = _read(text + mother)
+    assert ok.fields["mother_name"] == "Hoàng Mai Thư"
+    assert not any("không tìm thấy nhãn" in r for r in ok.reasons)
+    rec = _read(text + mother.replace("người mẹ", "nưười mì"))
+    assert rec.fields["full_name"] == "Nguyễn Văn An" and not rec.fields.get("mother_name")
+    assert rec.status == "needs_review"
+    assert any("không tìm thấy nhãn" in r for r in rec.reasons)
+
+
 def _with_blood_type(read: str, conf: float) -> PageText:
     from dataclasses import replace
 

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol, TypeVar, runtime_checkable
+from typing import Any, BinaryIO, Protocol, TypeVar, runtime_checkable
 from urllib.parse import urlsplit
 
 import urllib3
@@ -195,11 +195,11 @@ def decode_meta_value(value: str) -> str:
 # -- local folder ------------------------------------------------------------
 
 
-def write_atomically(path: Path, data: bytes | Path, durable: bool = True) -> None:
+def write_atomically(path: Path, data: bytes | Path | BinaryIO, durable: bool = True) -> None:
     """Write `path` whole or not at all, under a temporary name of its own (concurrent
-    writers of one path never share a file). `data`: the bytes, or a file whose bytes are
-    copied in pieces. `durable`: fsync the file and its folder so the write survives a
-    power cut (a store needs it; a cache does not)."""
+    writers of one path never share a file). `data`: the bytes, or a file or a readable
+    stream whose bytes are copied in pieces. `durable`: fsync the file and its folder so
+    the write survives a power cut (a store needs it; a cache does not)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=_TMP_PREFIX, dir=path.parent)
     try:
@@ -207,8 +207,10 @@ def write_atomically(path: Path, data: bytes | Path, durable: bool = True) -> No
             if isinstance(data, Path):
                 with data.open("rb") as src:
                     shutil.copyfileobj(src, f, COPY_CHUNK)
-            else:
+            elif isinstance(data, bytes | bytearray | memoryview):
                 f.write(data)
+            else:
+                shutil.copyfileobj(data, f, COPY_CHUNK)
             if durable:
                 f.flush()
                 os.fsync(f.fileno())
@@ -558,26 +560,15 @@ class S3Store:
 
     def get_file(self, key: str, dest: Path) -> None:
         validate_key(key)
-        dest = Path(dest)
-        dest.parent.mkdir(parents=True, exist_ok=True)
 
         def fetch() -> None:
-            # A temporary file per attempt, renamed once whole: an attempt cut off midway
-            # leaves nothing under `dest`.
-            fd, tmp = tempfile.mkstemp(prefix=_TMP_PREFIX, dir=dest.parent)
+            # written whole per attempt: one cut off midway leaves nothing under `dest`
+            resp = self._client.get_object(self.bucket, key)
             try:
-                with os.fdopen(fd, "wb") as f:
-                    resp = self._client.get_object(self.bucket, key)
-                    try:
-                        for piece in resp.stream(COPY_CHUNK):
-                            f.write(piece)
-                    finally:
-                        resp.close()
-                        resp.release_conn()
-                os.replace(tmp, dest)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+                write_atomically(Path(dest), resp, durable=False)
+            finally:
+                resp.close()
+                resp.release_conn()
 
         self._call(f"get {key!r}", fetch, key)
 

@@ -330,14 +330,19 @@ def rotate_quadrant(image: np.ndarray, degrees_cw: int) -> np.ndarray:
 
 
 def _order_corners(pts: np.ndarray) -> np.ndarray:
-    """tl, tr, br, bl."""
+    """tl, tr, br, bl: the corners of a convex quad (given in order around it, either way)
+    turned clockwise and started at the one nearest the frame's top left.
+
+    Picking each corner on its own (the smallest x + y for tl, the smallest y - x for
+    tr, ...) can pick one point twice when the quad leans far enough (a scan's
+    shading taken for a sheet, heldout seed 21: tl and tr the same point, and every
+    later step divided by a zero-length edge); keeping the quad's own order cannot.
+    """
     pts = pts.reshape(4, 2).astype(np.float32)
-    s = pts.sum(axis=1)
-    d = np.diff(pts, axis=1).ravel()
-    return np.array(
-        [pts[np.argmin(s)], pts[np.argmin(d)], pts[np.argmax(s)], pts[np.argmax(d)]],
-        dtype=np.float32,
-    )
+    x, y = pts[:, 0], pts[:, 1]
+    if float(np.dot(x, np.roll(y, -1)) - np.dot(np.roll(x, -1), y)) < 0:
+        pts = pts[::-1]  # counter-clockwise on screen (y down): turn it round
+    return np.roll(pts, -int(np.argmin(pts.sum(axis=1))), axis=0)
 
 
 # How far outside the frame (a share of its width or height) a corner found by extending

@@ -670,6 +670,15 @@ def test_find_page_quad_refuses_an_edge_with_paper_on_both_sides() -> None:
     assert clean.find_page_quad(clean.to_grayscale(scan)) is None
 
 
+def test_find_page_quad_survives_a_blob_whose_corners_lean_far() -> None:
+    """A generated flatbed scan of a marriage certificate (heldout seed 21, 800 px, JPEG):
+    its shading made a four-sided blob leaning so far that two corners were both taken
+    for the top left, and the cleaning died on a zero-length edge (the file stayed in
+    the inbox, failing on every run). No sheet lies on a desk here: nothing to warp."""
+    scan = cv2.imread(str(DATA / "flatbed-shading-leaning-blob.jpg"), cv2.IMREAD_GRAYSCALE)
+    assert clean.find_page_quad(scan) is None
+
+
 def test_find_page_quad_refuses_a_torn_sheet() -> None:
     photo = np.full((2300, 1800), 50, np.uint8)  # dark desk
     torn = np.array([[200, 150], [1600, 150], [1600, 1200], [900, 1200], [900, 2150], [200, 2150]])

@@ -15,11 +15,14 @@ run leaves no orphan behind). A worker that dies on a page (the OOM
 killer, a crash in a library) breaks the pool: the page is tried once more in a new pool,
 then reported as unreadable, for a person to check. The other pages in flight see the same
 broken pool and are tried again too; one that a second death catches in flight is reported
-the same way (rare: two deaths in one batch), never lost.
+the same way (rare: two deaths in one batch), never lost. A page on which the cleaning or
+reading code itself fails (an exception, not the machine's OSError or MemoryError) goes to
+review too: that failure would repeat on every run.
 """
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import tempfile
@@ -43,10 +46,17 @@ from ocr.text import PageText, page_to_dict
 from storage.scratch import use_process_scratch
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 MSG_WORKER_DIED = ("tiến trình đọc trang bị dừng đột ngột (có thể thiếu bộ nhớ), cần người "
                    "kiểm tra / the process reading the page died (out of memory?), a person "
                    "must check it")
+
+
+def msg_page_fault(number: int, error: BaseException) -> str:
+    return (f"Trang {number}: lỗi phần mềm khi làm sạch / đọc trang ({type(error).__name__}), "
+            f"cần người kiểm tra / page {number}: this software failed on the page's image "
+            f"({type(error).__name__}), a person must check it")
 
 
 def msg_page_timeout(number: int) -> str:
@@ -92,6 +102,15 @@ def read_page_file(original: str, source_name: str, number: int, dpi: int, lang:
                                searchable_pdf=searchable_pdf)
     except OcrTimeout:
         return PageRead(None, review=True, error=msg_page_timeout(number))
+    except (OSError, MemoryError):
+        raise  # the machine's trouble, not the page's: the file waits for the next run
+    except Exception as exc:
+        # A fault of the cleaning or reading on this image fails the same way on every run:
+        # left unfinished, the file would stay in the inbox for ever (heldout seed 21: a
+        # zero-length edge in the sheet finder). The page goes to a person instead, and the
+        # traceback (code, never the page's text) to the log for whoever fixes it.
+        log.exception("page %d of a file could not be cleaned or read", number)
+        return PageRead(None, review=True, error=msg_page_fault(number, exc))
     del page
     stored = page_to_dict(reading.text)
     stored["timings"] = {k: round(v, 4) for k, v in {**timings, **reading.timings}.items()}

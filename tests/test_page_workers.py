@@ -92,3 +92,33 @@ def test_a_page_whose_worker_dies_goes_to_review_with_its_reason(
     records = [json.loads(line) for line in out.output.splitlines() if line.strip()]
     assert [r["status"] for r in records] == ["needs_review"]
     assert any("tiến trình đọc trang bị dừng" in reason for reason in records[0]["reasons"])
+
+
+def _read_with_a_fault_in_the_cleaning(*args: object) -> object:
+    """The real reading of a page, in its worker, with the cleaning failing on the image as
+    a bug would (a zero-length edge once gave `ValueError: cannot convert float NaN`)."""
+    from flows import page_workers
+
+    def broken(*_a: object, **_k: object) -> None:
+        raise ValueError("cannot convert float NaN to integer")
+
+    page_workers.process_page = broken  # type: ignore[assignment]
+    return page_workers.read_page_file(*args)
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_page_the_cleaning_fails_on_goes_to_review_instead_of_waiting_for_ever(
+        tmp_path: Path, use_store, monkeypatch: pytest.MonkeyPatch) -> None:
+    use_store({"DIGITIZE_STORE": str(tmp_path / "store")})
+    inbox = tmp_path / "inbox"
+    generate_inbox(inbox, records=1, seed=3, wards=["phu-tan"], formats=("png",),
+                   profiles=("clean",), captures=("scan",), edge_cases=False)
+    monkeypatch.setattr(pipeline, "read_page_file", _read_with_a_fault_in_the_cleaning)
+    summary = pipeline.digitize_inbox(str(inbox))
+    assert summary.failed == []  # the same fault would come back on every run
+    out = CliRunner().invoke(app, ["export", "--format", "jsonl"])
+    assert out.exit_code == 0, out.output
+    records = [json.loads(line) for line in out.output.splitlines() if line.strip()]
+    assert [r["status"] for r in records] == ["needs_review"]
+    assert any("page 1: this software failed on the page's image (ValueError)" in reason
+               for reason in records[0]["reasons"])

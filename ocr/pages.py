@@ -8,17 +8,22 @@ with a reason a clerk can act on, not a stack trace.
 from __future__ import annotations
 
 import io
+import math
 import re
 import subprocess
 import tempfile
+import threading
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import cv2
 import numpy as np
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+
+from ocr.clean import a4_dpi
 
 # A 300 DPI A4 page is ~8.7 MP; 80 MP leaves room for A3 at 400 DPI and large
 # photos while refusing decompression bombs (a 40000x40000 PNG is 1.6 GP and a
@@ -133,17 +138,76 @@ def _pdf_pages(path: Path, dpi: int, first: int = 1, last: int | None = None) ->
         raise UnreadableInput(MSG_NO_PAGES)
     render_dpi = _pdf_dpi_cap(info, dpi)
     for number in range(first, min(n, last or n) + 1):
-        cmd = ["pdftoppm", "-r", str(render_dpi), "-f", str(number), "-l", str(number),
-               "-singlefile", str(path)]
-        try:
-            proc = subprocess.run(cmd, capture_output=True, timeout=PDF_TIMEOUT_S, check=False)
-            if proc.returncode != 0 or not proc.stdout:
+        yield Page(number, _render_pdf_page(path, number, render_dpi), float(render_dpi))
+
+
+def _render_pdf_page(path: Path, number: int, dpi: int) -> np.ndarray:
+    """Page `number` of a PDF as BGR pixels: pdftoppm's PPM output read straight into one
+    array, turned to BGR in place.
+
+    Through `subprocess.run` and Pillow, one page's 26 MB of pixels (A4, 300 DPI) sat in
+    memory five times over at once (the pipe's pieces and their join, Pillow's 4-byte
+    pixels, the array, the channel swap): 109 MB above a worker's floor, the largest
+    peak of the whole page. The size in the header is checked before any pixel is read,
+    so a later page far larger than the first (whose size set the DPI) is refused
+    without ever reaching this process's memory.
+    """
+    cmd = ["pdftoppm", "-r", str(dpi), "-f", str(number), "-l", str(number), "-singlefile",
+           str(path)]
+    try:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    except OSError:
+        raise UnreadableInput(MSG_DAMAGED_PDF) from None
+    assert proc.stdout is not None
+    watchdog = threading.Timer(PDF_TIMEOUT_S, proc.kill)  # a stuck render ends its pipe
+    watchdog.start()
+    try:
+        width, height = _ppm_size(proc.stdout)
+        if (width, height) == (1, 1):
+            # poppler's answer to a page it cannot allocate ("Bogus memory allocation
+            # size"); no real page renders to one pixel
+            raise UnreadableInput(MSG_TOO_LARGE)
+        _check_size(width, height)
+        pixels = np.empty((height, width, 3), np.uint8)
+        view, got = memoryview(pixels).cast("B"), 0
+        while got < len(view):
+            n = proc.stdout.readinto(view[got:])
+            if not n:
                 raise UnreadableInput(MSG_DAMAGED_PDF)
-            img = Image.open(io.BytesIO(proc.stdout))
-            img.load()
-        except (subprocess.TimeoutExpired, OSError, UnidentifiedImageError):
-            raise UnreadableInput(MSG_DAMAGED_PDF) from None
-        yield Page(number, _pil_to_array(img), float(render_dpi))
+            got += n
+        if proc.wait() != 0:
+            raise UnreadableInput(MSG_DAMAGED_PDF)
+    finally:
+        watchdog.cancel()
+        proc.kill()
+        proc.stdout.close()
+        proc.wait()
+    return cv2.cvtColor(pixels, cv2.COLOR_RGB2BGR, dst=pixels)
+
+
+def _ppm_size(stream: IO[bytes]) -> tuple[int, int]:
+    """Width and height from a binary 8-bit PPM header (P6, maxval 255), leaving `stream`
+    at the first pixel."""
+    fields: list[bytes] = []
+    token = b""
+    while len(fields) < 4:
+        c = stream.read(1)
+        if not c:
+            raise UnreadableInput(MSG_DAMAGED_PDF)
+        if c == b"#" and not token:
+            while c not in (b"\n", b""):
+                c = stream.read(1)
+        elif c.isspace():
+            if token:
+                fields.append(token)
+                token = b""
+        else:
+            token += c
+            if len(token) > 10:
+                raise UnreadableInput(MSG_DAMAGED_PDF)
+    if fields[0] != b"P6" or fields[3] != b"255" or not (fields[1] + fields[2]).isdigit():
+        raise UnreadableInput(MSG_DAMAGED_PDF)
+    return int(fields[1]), int(fields[2])
 
 
 def _split_pdf(data: bytes, dpi: int, first: int = 1, last: int | None = None) -> Iterator[Page]:
@@ -204,31 +268,57 @@ def _open_image(source: bytes | Path) -> Image.Image:
     return img
 
 
-def _load_frame(frame: Image.Image, exif_transpose: bool) -> np.ndarray:
+def _frame_page(number: int, frame: Image.Image, dpi: int, *, jpeg: bool) -> Page:
+    """Page `number` from an opened, not yet decoded image frame. A JPEG finer than `dpi`
+    needs is decoded at 1/2, 1/4 or 1/8 of its size (`_decode_coarser`)."""
     _check_size(*frame.size)  # header-only check before decoding any pixels
+    found = _image_dpi(frame)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
+            if jpeg:
+                found = _decode_coarser(frame, found, dpi)
             frame.load()
-            if exif_transpose:
+            if jpeg:
                 # Phone photos store pixels sideways plus an EXIF Orientation tag.
                 frame = ImageOps.exif_transpose(frame)
-            return _pil_to_array(frame)
+            return Page(number, _pil_to_array(frame), found)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise UnreadableInput(MSG_TOO_LARGE) from None
     except (OSError, SyntaxError, ValueError):
         raise UnreadableInput(MSG_DAMAGED_IMAGE) from None
 
 
-def _split_image(data: bytes, kind: str) -> Iterator[Page]:
+def _decode_coarser(jpeg: Image.Image, found: float | None, dpi: int) -> float | None:
+    """Have libjpeg decode `jpeg` at the smallest of 1/2, 1/4, 1/8 of its size that keeps
+    `dpi` (its own DPI, else that of a whole A4 sheet in the frame); the DPI it then has.
+
+    The cleaning brings every page to `dpi` anyway (`normalize_resolution`), and the
+    DCT's own scaling is an area average as good as OpenCV's. Decoded whole, a 600 DPI
+    A4 scan is 104 MB of pixels, 139 MB more inside Pillow and another 104 MB for the
+    channel swap: a worker peaked at 569 MB on one such page, against 193 MB on a
+    300 DPI one. A photo of unknown DPI is judged as if the sheet filled the frame:
+    the sheet is smaller than the frame, so its own DPI is lower still, and the
+    cleaning brings the frame to that same DPI before it looks for the sheet.
+    """
+    w, h = jpeg.size
+    src = found or a4_dpi(w, h)
+    if src < 2 * dpi:
+        return found
+    jpeg.draft(jpeg.mode, (max(1, math.ceil(w * dpi / src)), max(1, math.ceil(h * dpi / src))))
+    if found is None:
+        return None
+    return found * jpeg.size[0] / w
+
+
+def _split_image(data: bytes, kind: str, dpi: int) -> Iterator[Page]:
     img = _open_image(data)
     if kind == "tiff":
         n = 0
         try:
             for frame in ImageSequence.Iterator(img):
                 n += 1
-                dpi = _image_dpi(frame)
-                yield Page(n, _load_frame(frame, exif_transpose=False), dpi)
+                yield _frame_page(n, frame, dpi, jpeg=False)
         except UnreadableInput:
             raise
         except (OSError, SyntaxError, ValueError, EOFError):
@@ -236,14 +326,15 @@ def _split_image(data: bytes, kind: str) -> Iterator[Page]:
         if n == 0:
             raise UnreadableInput(MSG_DAMAGED_IMAGE)
         return
-    yield Page(1, _load_frame(img, exif_transpose=(kind == "jpeg")), _image_dpi(img))
+    yield _frame_page(1, img, dpi, jpeg=(kind == "jpeg"))
 
 
 def split_pages(data: bytes, name: str, dpi: int = 300) -> Iterator[Page]:
     """Yield the pages of a PDF, TIFF, PNG or JPEG, one at a time.
 
     `name` is accepted for the caller's logs only; the format comes from the bytes.
-    `dpi` is the render resolution for PDFs. Raises UnreadableInput (possibly
+    `dpi` is the render resolution for PDFs and the finest a JPEG is decoded at
+    (`_decode_coarser`). Raises UnreadableInput (possibly
     after some pages were yielded, for a file damaged half-way).
     """
     del name  # deliberately unused: extensions lie
@@ -251,7 +342,7 @@ def split_pages(data: bytes, name: str, dpi: int = 300) -> Iterator[Page]:
     if kind == "pdf":
         yield from _split_pdf(data, dpi)
     else:
-        yield from _split_image(data, kind)
+        yield from _split_image(data, kind, dpi)
 
 
 def load_page(source: bytes | Path, name: str, number: int, dpi: int = 300) -> Page:
@@ -277,7 +368,7 @@ def load_page(source: bytes | Path, name: str, number: int, dpi: int = 300) -> P
         img.seek(number - 1)
     except (EOFError, OSError, ValueError):
         raise UnreadableInput(MSG_DAMAGED_IMAGE) from None
-    return Page(number, _load_frame(img, exif_transpose=(kind == "jpeg")), _image_dpi(img))
+    return _frame_page(number, img, dpi, jpeg=(kind == "jpeg"))
 
 
 def count_pages(source: bytes | Path, name: str) -> int:

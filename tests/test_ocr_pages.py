@@ -88,6 +88,60 @@ def test_a_page_task_reads_a_pdf_page_from_the_file_itself(tmp_path: Path) -> No
     _message_ok(exc)
 
 
+def _pdf_small_then_large(large_side: int) -> bytes:
+    """Page 1 is 10 x 10 inches, page 2 `large_side` / 10 inches square."""
+    buf = io.BytesIO()
+    _img(100, 100).save(buf, "PDF", save_all=True, append_images=[_img(large_side, large_side)],
+                        resolution=10.0)
+    return buf.getvalue()
+
+
+def test_a_pdf_page_far_larger_than_the_first_is_refused_before_its_pixels_are_read(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The render DPI is set from the first page's size, so a later page can still exceed
+    the pixel limit. Its size comes from the renderer's header, before any pixel reaches
+    the worker: refused with a reason, and the pages before it are read. (The limit is
+    lowered here so the test renders 9 MP, not the 80 MP of the real one.)"""
+    monkeypatch.setattr("ocr.pages.MAX_PIXELS", 5_000_000)
+    pages = split_pages(_pdf_small_then_large(300), "secret.pdf", dpi=100)
+    first = next(pages)  # 10 x 10 inches at 100 DPI
+    assert first.image.shape == (1000, 1000, 3) and first.image[:, :, 0].min() == 0
+    with pytest.raises(UnreadableInput) as exc:
+        next(pages)  # 30 x 30 inches: 9 MP
+    assert "too large" in _message_ok(exc)
+
+
+def test_a_pdf_page_the_renderer_cannot_hold_is_refused_as_too_large() -> None:
+    """Poppler answers a page it cannot allocate (300 x 300 inches at 300 DPI: 24 GB)
+    with a 1 x 1 white image; the clerk is told the page is too large, not too small."""
+    pages = split_pages(_pdf_small_then_large(3000), "secret.pdf", dpi=300)
+    next(pages)
+    with pytest.raises(UnreadableInput) as exc:
+        next(pages)
+    assert "too large" in _message_ok(exc)
+
+
+def _jpeg(width: int, height: int, dpi: int | None) -> bytes:
+    im = Image.new("RGB", (width, height), "white")
+    im.paste((0, 0, 0), (0, 0, width // 2, height))  # left half black
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", **({"dpi": (dpi, dpi)} if dpi else {}))
+    return buf.getvalue()
+
+
+def test_a_fine_jpeg_is_decoded_no_finer_than_pages_are_read() -> None:
+    """A 600 DPI scan decoded whole took a page worker to 569 MB. libjpeg's own scaling
+    decodes it at the 300 DPI the cleaning brings every page to; coarser ones stay whole."""
+    page = load_page(_jpeg(1200, 1600, 600), "scan.jpg", 1, dpi=300)
+    assert page.image.shape[:2] == (800, 600) and page.dpi == pytest.approx(300)
+    assert page.image[:, :290].mean() < 10 and page.image[:, 310:].mean() > 245
+    whole = load_page(_jpeg(800, 1000, 400), "scan.jpg", 1, dpi=300)  # half would be 200
+    assert whole.image.shape[:2] == (1000, 800) and whole.dpi == pytest.approx(400)
+    # No DPI: judged as a whole A4 sheet filling the frame (5000 x 7100 px: 605 DPI).
+    photo = load_page(_jpeg(5000, 7100, None), "photo.jpg", 1, dpi=300)
+    assert photo.image.shape[:2] == (3550, 2500) and photo.dpi is None
+
+
 def test_real_bilevel_tiff_keeps_its_dpi() -> None:
     pages = list(split_pages((DATA / "tess_phototest.tif").read_bytes(), "p.tif"))
     assert len(pages) == 1

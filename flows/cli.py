@@ -40,6 +40,7 @@ def run(
     """Process every file under INBOX/<ward-code>/ once, as one Prefect flow run."""
     from flows import progress
     from flows.pipeline import digitize_inbox
+    from flows.run_watcher import end_with_this_run
     from flows.settings import PipelineSettings
     from ocr.process import missing_models
 
@@ -49,6 +50,7 @@ def run(
                   "run `make setup` (Debian packages tesseract-ocr, tesseract-ocr-vie, "
                   "tesseract-ocr-eng, tesseract-ocr-script-viet). Nothing was read.")
         raise typer.Exit(2)
+    end_with_this_run()  # what it starts (its temporary Prefect server) ends with it
 
     bar = Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),

@@ -255,3 +255,62 @@ def test_local_disk_full(small_inbox: Path, tmp_path: Path) -> None:
     assert "disk is full" in out, out[-3000:]
     assert "stay in the inbox" in out
     assert _hashes(small_inbox) == before  # the inbox untouched
+
+
+# ------------------------------------------------------------------ the temporary server
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return found
+
+
+def _gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+    return state in ("Z", "X")
+
+
+@pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM"])
+def test_a_stopped_run_leaves_no_temporary_server_behind(
+        how: str, small_inbox: Path, tmp_path: Path) -> None:
+    """Without a configured Prefect server a run starts a temporary one. Stopped by kill -9
+    or by SIGTERM (systemd, `docker stop`: Prefect re-sends it to itself with the default
+    action), the run never reached the exit handler that stops it, and every such run left
+    a server behind for good (210 MB, a port, another writer on the SQLite database)."""
+    import signal
+
+    env = cli_env({"DIGITIZE_STORE": str(tmp_path / "store"),
+                   "DIGITIZE_CACHE_DIR": str(tmp_path / "cache")})
+    del env["PREFECT_API_URL"]
+    env["PREFECT_HOME"] = str(tmp_path / "prefect")  # the temporary server's own database
+    env["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    run = subprocess.Popen([*DIGITIZE, "run", str(small_inbox)], cwd=ROOT, env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = None
+    deadline = time.monotonic() + 120
+    while server is None and time.monotonic() < deadline and run.poll() is None:
+        for pid in _children(run.pid):
+            try:
+                if b"prefect.server.api.server" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    server = pid
+            except OSError:
+                continue
+        time.sleep(0.2)
+    assert server is not None, "the run never started its temporary server"
+    time.sleep(1)
+    run.send_signal(getattr(signal, how))
+    run.wait(timeout=60)
+    deadline = time.monotonic() + 20
+    while not _gone(server) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _gone(server), f"the temporary server outlived a run stopped by {how}"

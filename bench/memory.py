@@ -4,7 +4,9 @@
 bench-out/memory/, runs `digitize run` on it (local store) and samples, every 0.2 s, the
 resident memory of the pipeline process itself and, apart, of the processes it starts
 (Tesseract, poppler, and Prefect's temporary API server when no server is configured).
-Prints the peaks in MB.
+Prints the peaks in MB, and the peak of the whole run at one instant: the sum of the
+processes' RSS (which counts a shared library once per process that maps it) and of their
+PSS (each shared page split between the processes sharing it: what the run really holds).
 """
 
 from __future__ import annotations
@@ -26,6 +28,16 @@ def _rss_mb(pid: int) -> float:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _pss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
                 return int(line.split()[1]) / 1024
     except OSError:
         pass
@@ -86,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     proc = subprocess.Popen([digitize, "run", str(OUT / "inbox")], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    peak_main = peak_children = 0.0
+    peak_main = peak_children = peak_rss = peak_pss = 0.0
     at_peak: list[tuple[str, float]] = []
     # A child that still bears the pipeline's own name is the pipeline forked an instant
     # before it runs Tesseract or poppler: its RSS is the parent's pages, shared, not
@@ -94,11 +106,15 @@ def main(argv: list[str] | None = None) -> int:
     own = Path(digitize).name
     while proc.poll() is None:
         peak_main = max(peak_main, _rss_mb(proc.pid))
-        named = ((_name(k), k) for k in _descendants(proc.pid))
-        kids = [(name, _rss_mb(k)) for name, k in named if name != own]
+        named = [(name, k) for name, k in ((_name(k), k) for k in _descendants(proc.pid))
+                 if name != own]
+        kids = [(name, _rss_mb(k)) for name, k in named]
         total = sum(mb for _, mb in kids)
         if total > peak_children:
             peak_children, at_peak = total, kids
+        tree = [proc.pid, *(k for _, k in named)]
+        peak_rss = max(peak_rss, _rss_mb(proc.pid) + total)
+        peak_pss = max(peak_pss, sum(_pss_mb(k) for k in tree))
         time.sleep(0.2)
     seconds = time.perf_counter() - started
     print(f"{args.pages}-page PDF ({pdf.stat().st_size / 1e6:.1f} MB): digitize run exit "
@@ -108,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
           f"server): {peak_children:.0f} MB")
     print("  at that moment: " + ", ".join(
         f"{name} {mb:.0f} MB" for name, mb in sorted(at_peak, key=lambda k: -k[1])))
+    print(f"peak of the whole run at one instant: RSS summed {peak_rss:.0f} MB, "
+          f"PSS summed {peak_pss:.0f} MB")
     return proc.returncode
 
 

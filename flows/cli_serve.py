@@ -52,6 +52,7 @@ def serve_command(
                               help="stop once the inbox holds nothing that can become ready"),
 ) -> None:
     """Watch INBOX (polling), secure ready files, archive them and process them."""
+    from flows.run_watcher import end_with_this_run
     from flows.serve import ServeSettings, configure_logging, serve
 
     configure_logging()
@@ -63,6 +64,7 @@ def serve_command(
         )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
+    end_with_this_run()  # what it starts (its temporary Prefect server) ends with it
     try:
         serve(settings, once=once)
     except KeyboardInterrupt:

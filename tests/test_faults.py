@@ -280,21 +280,25 @@ def _gone(pid: int) -> bool:
     return state in ("Z", "X")
 
 
-@pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM"])
+@pytest.mark.parametrize(("command", "how"), [("run", "SIGKILL"), ("serve", "SIGTERM")])
 def test_a_stopped_run_leaves_no_temporary_server_behind(
-        how: str, small_inbox: Path, tmp_path: Path) -> None:
+        command: str, how: str, small_inbox: Path, tmp_path: Path) -> None:
     """Without a configured Prefect server a run starts a temporary one. Stopped by kill -9
     or by SIGTERM (systemd, `docker stop`: Prefect re-sends it to itself with the default
     action), the run never reached the exit handler that stops it, and every such run left
-    a server behind for good (210 MB, a port, another writer on the SQLite database)."""
+    a server behind for good (210 MB, a port, another writer on the SQLite database). The
+    same for the intake (`digitize serve`, stopped by its service manager)."""
     import signal
+
+    inbox = tmp_path / "inbox"
+    shutil.copytree(small_inbox, inbox)  # the intake moves what it takes
 
     env = cli_env({"DIGITIZE_STORE": str(tmp_path / "store"),
                    "DIGITIZE_CACHE_DIR": str(tmp_path / "cache")})
     del env["PREFECT_API_URL"]
     env["PREFECT_HOME"] = str(tmp_path / "prefect")  # the temporary server's own database
     env["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
-    run = subprocess.Popen([*DIGITIZE, "run", str(small_inbox)], cwd=ROOT, env=env,
+    run = subprocess.Popen([*DIGITIZE, command, str(inbox)], cwd=ROOT, env=env,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     server = None
     deadline = time.monotonic() + 120

@@ -760,9 +760,13 @@ def repair_place_terms(value: str | None) -> str | None:
                 and (second := _second_unit_word(first, bare))):
             words[k + 1] = second + words[k + 1][len(bare):]
     for i, model in _term_runs(words):
+        # a term not printed in capitals whose word OCR read all capitals (`ỦY ban nhân
+        # dân`: a display face's `y` beside a hooked capital) takes the term's own case
+        capitals = all(w.isupper() for w in words[i:i + len(model)])
         for k, m in enumerate(model):
             bare = words[i + k].rstrip(",.")
-            words[i + k] = _respell(bare, m) + words[i + k][len(bare):]
+            like = m if not capitals and len(bare) > 1 and bare.isupper() else bare
+            words[i + k] = _respell(like, m) + words[i + k][len(bare):]
     return " ".join(words)
 
 

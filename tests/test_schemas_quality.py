@@ -224,6 +224,12 @@ def test_place_terms_get_their_diacritics_back() -> None:
     assert repair_place_terms("Khu phô 3, thành phô Dĩ An") == "Khu phố 3, thành phố Dĩ An"
     # a word alone is not a term: `bênh` stays as read when `viện` does not follow
     assert repair_place_terms("Tổ 3, ấp Bênh Hòa") == "Tổ 3, ấp Bênh Hòa"
+    # `Ủy ban` read `ỦY bạn` (a display face): the term's case where the rest of it is not
+    # in capitals; a term printed in capitals stays so
+    assert (repair_place_terms("ỦY bạn nhân dân Xã Mỹ Hòa, huyện Tháp Mười")
+            == "Ủy ban nhân dân Xã Mỹ Hòa, huyện Tháp Mười")
+    assert repair_place_terms("ỦY BAN NHÂN DÂN xã Mỹ Hòa") == "ỦY BAN NHÂN DÂN xã Mỹ Hòa"
+    assert repair_place_terms("Bệnh Viện Từ Dũ") == "Bệnh Viện Từ Dũ"
 
 
 def test_street_named_after_a_person_with_a_misread_surname_goes_to_review() -> None:

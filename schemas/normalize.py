@@ -468,7 +468,7 @@ def _lost_level_commas(text: str) -> str:
     folded = [fold(w) for w in words]
     for i in range(1, len(words) - 1):
         before = words[i - 1]
-        if not before[:1].isupper() or before.endswith(","):
+        if not before[:1].isupper() or before.endswith(",") or before in _OFFICES:
             continue
         if " ".join(folded[max(0, i - 2):i]) in _FACILITY_KINDS:
             continue  # `Bệnh viện Đa Khoa tỉnh Tây Ninh`: the hospital's name, capitals or not
@@ -481,6 +481,11 @@ def _lost_level_commas(text: str) -> str:
                 words[i - 1] = before + ","
                 break
     return " ".join(words)
+
+
+# an office's abbreviation names the office of the level after it (`UBND phường Tân Định`,
+# as `Ủy ban nhân dân phường`): no comma was lost there
+_OFFICES = frozenset({"UBND", "HĐND", "UBMTTQ"})
 
 
 # the levels under a ward, counted only before their number (`đường Phú Lợi khu phố 8`:

@@ -293,7 +293,8 @@ def test_lost_spaces_in_places_come_back() -> None:
     # a comma read twice is one
     assert (normalize_place("Khu phố 5, phường Thái Hòa,, thành phố Tân Uyên")
             == "Khu phố 5, phường Thái Hòa, thành phố Tân Uyên")
-    for name in ("Ủy ban nhân dân phường Thới Hòa", "Bệnh viện Đa khoa tỉnh Bình Dương",
+    for name in ("Ủy ban nhân dân phường Thới Hòa", "UBND phường Tân Đông Hiệp",
+                 "Bệnh viện Đa khoa tỉnh Bình Dương",
                  "Trung tâm Y tế thành phố Thuận An",
                  # a facility's kind read with a capital is still no level before its unit
                  "Bệnh viện Đa Khoa tỉnh Tây Ninh", "Trung tâm Y Tế thành phố Tân Uyên"):

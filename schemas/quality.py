@@ -493,6 +493,17 @@ def text_problem(value: str | None) -> str | None:
     return None
 
 
+def lowercase_non_syllable(value: str | None) -> str | None:
+    """An occupation, religion or relation with a lowercase word that is no Vietnamese
+    syllable and has no mark (`Thợ mav` for `Thợ may`): the marks test of `text_problem`
+    lets unmarked words through for foreign names and codes, which are capitalized; these
+    fields' words are Vietnamese."""
+    if value and any(w.islower() and not is_syllable(w)
+                     for w in re.findall(r"[^\W\d_]+", value)):
+        return "có chữ không phải âm tiết tiếng Việt (có thể đọc sai)"
+    return None
+
+
 def _parts(value: str) -> list[str]:
     """A value's comma-separated parts, each as it would be printed first in a value: a unit
     word is capitalized at the start of an address (`Phường An Phú, ...`), not inside."""

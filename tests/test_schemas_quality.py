@@ -566,3 +566,14 @@ def test_an_apostrophe_inside_a_name_and_a_unit_word_alone_in_an_address_are_dou
                            "thành phố Bến Cát, tỉnh Bình Dương") is None
     assert address_problem("Số 7, kiệt 5 Trần Phú, phường Phú Hội, thành phố Huế, "
                            "tỉnh Thừa Thiên Huế") is None
+
+
+def test_a_number_of_an_address_split_in_two_needs_review() -> None:
+    """`ấp 11` read `ấp 1 1` (held-out seed 31: counted with it): a level has one number."""
+    from schemas.quality import address_problem
+
+    tail = ", phường Tân Đông Hiệp, thành phố Dĩ An, tỉnh Bình Dương"
+    assert address_problem("Số 207/38, đường Ngô Quyền, ấp 1 1" + tail)
+    assert address_problem("Số 20 7/38, đường Ngô Quyền, ấp 11" + tail)
+    assert address_problem("Số 207/38, đường Ngô Quyền, ấp 11" + tail) is None
+    assert address_problem("Số 5, đường 30 tháng 4, khu phố 2" + tail) is None

@@ -444,8 +444,10 @@ def _read_one(
     # may be that field's (left out, or taken for a neighbour's)
     absent = [n for n in FIELDS[doc_type] if n not in raw and n != "ward"]
     if unclaimed is not None and absent:
-        messages.append(f"{FIELD_LABELS.get(absent[0], absent[0])}: không tìm thấy nhãn, có "
-                        "dòng không đọc được nhãn, cần kiểm tra")
+        # every absent field is named (up to three): the row may be any of them
+        named = " hoặc ".join(FIELD_LABELS.get(n, n) for n in absent[:3])
+        messages.append(f"{named}: không tìm thấy nhãn, có dòng không đọc được nhãn, "
+                        "cần kiểm tra")
     confirmed = _confirmed(doc_type, fields, words, reasons)
     confirmed.update(_names_printed_twice(doc_type, fields, raw, declarant))
     for name, ef in raw.items():

@@ -292,6 +292,11 @@ def test_a_letter_read_as_a_sign_where_an_optional_value_goes_is_held() -> None:
     [r] = read(DC01 + "9. Nhóm máu: ^\n", folder="phu-loi")
     assert r.status is Status.NEEDS_REVIEW
     assert any(m.startswith("Nhóm máu: có ký hiệu không đọc được") for m in r.reasons)
+    # a value read as a row's numbering (`O` read `6)` at 61 %) at the end of its line: no
+    # row begins there, so it is the value misread, not the next row's number
+    [r] = read(DC01 + "9. Nhóm máu: 6)\n", folder="phu-loi")
+    assert r.status is Status.NEEDS_REVIEW
+    assert any(m.startswith("Nhóm máu: có ký hiệu không đọc được") for m in r.reasons)
     for blank in ("9. Nhóm máu: ..........\n", "9. Nhóm máu: —\n", "9. Nhóm máu:\n"):
         [r] = read(DC01 + blank, folder="phu-loi")
         assert r.status is Status.DIGITIZED, (blank, r.reasons)
@@ -309,3 +314,18 @@ def test_an_occupation_with_a_word_no_vietnamese_syllable_needs_review() -> None
     assert r.status is Status.NEEDS_REVIEW
     assert any(m.startswith("Nghề nghiệp: có chữ không phải âm tiết") for m in r.reasons), \
         r.reasons
+
+
+def test_a_row_whose_label_a_surer_match_of_another_row_took_is_unclaimed() -> None:
+    """The mother's label misread (`(ên người nìẹ:`) matched the father's at 85, and the
+    father's own row, read surely, took the field back: the mother's row was dropped and
+    the certificate counted without her name. Its row is now a row with no label, and the
+    absent fields are named."""
+    father = "Họ, chữ đệm, tên người cha: NGUYỄN QUỐC LỘC\n"
+    [r] = read(BIRTH + "Họ, chữ đệm, tên người mẹ: NGUYỄN KHÁNH NGỌC\n" + father)
+    assert r.status is Status.DIGITIZED, r.reasons
+    [r] = read(BIRTH + "Họ, chữ đệm, (ên người nìẹ: NGUYÊN KHÁNH NGỌC\n" + father)
+    assert r.status is Status.NEEDS_REVIEW
+    assert r.fields.get("father_name") == "Nguyễn Quốc Lộc"
+    assert any("Họ, chữ đệm, tên người mẹ" in m and "không tìm thấy nhãn" in m
+               for m in r.reasons), r.reasons

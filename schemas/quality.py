@@ -385,6 +385,12 @@ def surname_by_letters(word: str) -> str | None:
     return next(iter(known)) if known and len(known) == 1 else None
 
 
+def has_tone_twin(word: str) -> bool:
+    """A name word whose letters spell more than one common name, marks aside (`My`/`Mỹ`,
+    `Thu`/`Thư`): its marks alone tell which."""
+    return len(_GIVEN_FOLDS.get(fold(letters_only(word)), set())) > 1
+
+
 def name_by_letters(word: str) -> bool:
     """A name word read as the one common name its letters spell, marks aside (`TUYẾT`,
     `NGỌC`, `LINH`): no other name differs from it by marks alone, so a doubt about its
@@ -732,7 +738,7 @@ _SPLIT_NUMBER = re.compile(r"(?<!\S)\d[\d/]*\s+\d[\d/]*(?!\S)")
 PLACE_TERMS = (
     "Bệnh viện", "Trung tâm y tế", "Trạm y tế", "Nhà hộ sinh", "Phòng khám", "Đa khoa",
     "Phụ sản", "Sản nhi", "Khu phố", "Thành phố", "Thị xã", "Thị trấn", "Khu dân cư",
-    "Ủy ban nhân dân", "Khu công nghiệp",
+    "Ủy ban nhân dân", "Khu công nghiệp", "Quân đoàn", "Quân khu", "Quân y",
 )
 _TERM_FOLDS = [(fold(t).split(), t.split()) for t in PLACE_TERMS]
 _STREET_WORDS = {"duong", "pho"}

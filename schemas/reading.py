@@ -38,6 +38,7 @@ from schemas.quality import (
     confirmed_name_word_doubtful,
     copies_disagree,
     given_name_problem,
+    has_tone_twin,
     letters_only,
     lowercase_non_syllable,
     name_by_letters,
@@ -453,6 +454,7 @@ def _read_one(
     for name, ef in raw.items():
         if _read_exactly(name, ef.value, fields.get(name)):
             confirmed[name] = 0.0
+    messages += _doubtful_twins(raw, fields, messages, confirmed)
     if fields.get("ward") and fields.get("ward") == folder_ward:
         confirmed["ward"] = 0.0  # the ward the folder names, read on the paper: two sources
     # letters read as digits (`L2/11/2021`, `O74...`): the repaired value stands only when a
@@ -528,6 +530,29 @@ def _read_one(
         business_key=business_key(doc_type, fields),
         ward=ward_code,
     )
+
+
+# a middle or given name word with a tone twin (`Mỹ`/`My`) read under this confidence: its
+# marks decide between two names, and the reading of them is unsure (`MỸ` at 64 % for a
+# printed `My`, a heavy scan of a fresh set, counted wrong)
+TWIN_NAME_MIN_CONF = 0.7
+
+
+def _doubtful_twins(raw: dict[str, ExtractedField], fields: dict[str, str | None],
+                    said: list[str], confirmed: dict[str, float]) -> list[str]:
+    """Name fields with a tone-twin word read under TWIN_NAME_MIN_CONF, unless another
+    print of the name on the record read the same (`confirmed`)."""
+    out: list[str] = []
+    for name in sorted(raw):
+        if name not in NAME_FIELDS or not fields.get(name) or name in confirmed:
+            continue
+        label = FIELD_LABELS.get(name, name)
+        twin = f"{label}: dấu của tên hoặc chữ đệm có thể đọc thành tên khác, cần kiểm tra"
+        if twin in said:
+            continue
+        if any(c < TWIN_NAME_MIN_CONF and has_tone_twin(w) for w, c in raw[name].word_confs[1:]):
+            out.append(twin)
+    return out
 
 
 def _rival_readings(raw: dict[str, ExtractedField], fields: dict[str, str | None],

@@ -230,6 +230,8 @@ def test_place_terms_get_their_diacritics_back() -> None:
             == "Ủy ban nhân dân Xã Mỹ Hòa, huyện Tháp Mười")
     assert repair_place_terms("ỦY BAN NHÂN DÂN xã Mỹ Hòa") == "ỦY BAN NHÂN DÂN xã Mỹ Hòa"
     assert repair_place_terms("Bệnh Viện Từ Dũ") == "Bệnh Viện Từ Dũ"
+    assert (repair_place_terms("Bệnh viện Quần đoàn 4, tỉnh Bình Dương")
+            == "Bệnh viện Quân đoàn 4, tỉnh Bình Dương")
 
 
 def test_street_named_after_a_person_with_a_misread_surname_goes_to_review() -> None:

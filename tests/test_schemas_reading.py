@@ -329,3 +329,18 @@ def test_a_row_whose_label_a_surer_match_of_another_row_took_is_unclaimed() -> N
     assert r.fields.get("father_name") == "Nguyễn Quốc Lộc"
     assert any("Họ, chữ đệm, tên người mẹ" in m and "không tìm thấy nhãn" in m
                for m in r.reasons), r.reasons
+
+
+def test_a_given_name_with_a_tone_twin_read_unsurely_needs_review() -> None:
+    """`MỸ` at 64 % for a printed `My` (a heavy scan) was counted: both are names, and only
+    the marks, read unsurely, tell them apart. A name word no other name shares its
+    letters with (`LAN`) needs no more than any word."""
+    twin = BIRTH.replace("NGUYỄN VĂN AN", "NGUYỄN MINH MỸ")
+    [r] = read_records([_with_conf(twin, {"MỸ"}, 64.0)], "phu-tan", REG, TODAY)
+    assert r.status is Status.NEEDS_REVIEW
+    assert any("có thể đọc thành tên khác" in m for m in r.reasons), r.reasons
+    [r] = read_records([_with_conf(twin, {"MỸ"}, 80.0)], "phu-tan", REG, TODAY)
+    assert r.status is Status.DIGITIZED, r.reasons
+    single = BIRTH.replace("NGUYỄN VĂN AN", "NGUYỄN THỊ LAN")
+    [r] = read_records([_with_conf(single, {"LAN"}, 64.0)], "phu-tan", REG, TODAY)
+    assert r.status is Status.DIGITIZED, r.reasons

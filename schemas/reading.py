@@ -490,6 +490,10 @@ def _read_one(
             doubtful.add(name)
             messages.append(f"{FIELD_LABELS.get(name, name)}: đọc không chắc chắn "
                             f"(độ tin cậy {conf:.0%}), cần kiểm tra")
+    for name in ("registration_number",):
+        if _DIGIT_SHAPED_LETTER.search(fields.get(name) or ""):
+            messages.append(f"{FIELD_LABELS.get(name, name)}: có chữ cái liền với chữ số (có "
+                            "thể là chữ số đọc sai), cần kiểm tra")
     for name in raw:
         # a blank optional field (its label printed, nothing but leaders after it) is simply
         # absent; a value printed but misread leaves words behind, which the checks above
@@ -530,6 +534,12 @@ def _read_one(
         business_key=business_key(doc_type, fields),
         ward=ward_code,
     )
+
+
+# a lone letter shaped like a digit beside a number's digits (`5B` for `55` at 88 %, the other
+# models reading it alike: counted on a fresh set): a code's letters come in a run (`KS0001`,
+# `123/2017/KS`), a single one glued to digits is most likely a digit misread
+_DIGIT_SHAPED_LETTER = re.compile(r"(?<=\d)[BOSIlZGDQ](?![^\W\d_])|(?<![^\W\d_])[BOSIlZGDQ](?=\d)")
 
 
 # a middle or given name word with a tone twin (`Mỹ`/`My`) read under this confidence: its

@@ -965,11 +965,10 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
                 found[key] = _Acc(own, m.score, ln.page, ln.toks[m.start].left)
                 (last_fields if _content(own) else pending).append(key)
                 continue
-            # `Số: 30.` at the end of its line: the number, not the next row's numbering
-            own = _value_toks(value, number_value=(
-                key == "registration_number" and k == len(matches) - 1),
-                before_label=k < len(matches) - 1)
             last = k == len(matches) - 1
+            # `Số: 30.` at the end of its line: the number, not the next row's numbering
+            own = _value_toks(value, number_value=key == "registration_number" and last,
+                              before_label=not last)
             earlier = found.get(key) if name is not None else None
             if earlier is not None and earlier.line is not None and _text(earlier.toks):
                 # a surer match of the label takes the field from an earlier, doubtful one

@@ -27,6 +27,7 @@ from schemas.normalize import (
     parse_date_in_words,
     read_date,
     registration_number_cut,
+    registration_number_letter_for_digit,
     registration_number_repaired,
     registration_number_with_year,
     registration_number_year_glued,
@@ -481,6 +482,9 @@ def _read_one(
             elif registration_number_year_glued(raw[name].value):
                 messages.append(f"{FIELD_LABELS[name]}: số và năm đọc dính liền (có thể mất "
                                 "dấu /), cần kiểm tra")
+        if name == "registration_number" and registration_number_letter_for_digit(fields[name]):
+            messages.append(f"{FIELD_LABELS[name]}: có chữ cái liền với chữ số (có thể là chữ "
+                            "số đọc sai), cần kiểm tra")
     doubtful: set[str] = set()
     for name in REQUIRED_FIELDS[doc_type]:
         conf = confidence.get(name)
@@ -490,10 +494,6 @@ def _read_one(
             doubtful.add(name)
             messages.append(f"{FIELD_LABELS.get(name, name)}: đọc không chắc chắn "
                             f"(độ tin cậy {conf:.0%}), cần kiểm tra")
-    for name in ("registration_number",):
-        if _DIGIT_SHAPED_LETTER.search(fields.get(name) or ""):
-            messages.append(f"{FIELD_LABELS.get(name, name)}: có chữ cái liền với chữ số (có "
-                            "thể là chữ số đọc sai), cần kiểm tra")
     for name in raw:
         # a blank optional field (its label printed, nothing but leaders after it) is simply
         # absent; a value printed but misread leaves words behind, which the checks above
@@ -534,12 +534,6 @@ def _read_one(
         business_key=business_key(doc_type, fields),
         ward=ward_code,
     )
-
-
-# a lone letter shaped like a digit beside a number's digits (`5B` for `55` at 88 %, the other
-# models reading it alike: counted on a fresh set): a code's letters come in a run (`KS0001`,
-# `123/2017/KS`), a single one glued to digits is most likely a digit misread
-_DIGIT_SHAPED_LETTER = re.compile(r"(?<=\d)[BOSIlZGDQ](?![^\W\d_])|(?<![^\W\d_])[BOSIlZGDQ](?=\d)")
 
 
 # a middle or given name word with a tone twin (`Mỹ`/`My`) read under this confidence: its

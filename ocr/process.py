@@ -306,9 +306,68 @@ def _voted_number(word: Word) -> bool:
     """A number the other models vote on: a doubtful one, one with a letter for a digit, or
     an ID number however confident: read as part of its whole page, `vie` gave
     `074097448168` at 93 % for a clean Liberation Mono `074097418168` that all three
-    models read right in the vote's crops (fresh seed 2026: a record counted wrong)."""
+    models read right in the vote's crops (fresh seed 2026: a record counted wrong); and a
+    word of letters that are how `vie` reads ones (`_ones_as_letters`)."""
     return (_doubtful_number(word) or _number_with_letters(word)
-            or bool(_ID_SHAPED.fullmatch(_core(word.text))))
+            or bool(_ID_SHAPED.fullmatch(_core(word.text))) or _ones_as_letters(word))
+
+
+# Letters `vie` reads for the digit 1 of a serif face whose 1 has a foot (FreeSerif:
+# `Tổ 11,` read `Tổ I I,` at 83 and 63 %, `ấp 1,` read `ấp I,`, `khu phố 11` read
+# `khu phố l I`; held-out seeds 21-58: 13 addresses, each one a record sent to review).
+# `eng` and the script model read such a word `11,`. No Vietnamese word is made of them.
+_ONE_LETTERS = frozenset("Il")
+
+
+def _ones_as_letters(word: Word) -> bool:
+    core = _core(word.text)
+    return bool(core) and set(core) <= _ONE_LETTERS
+
+
+def _join_split_ones(text: PageText) -> tuple[PageText, dict[tuple[int, int], list[Word]]]:
+    """The page with each run of neighbouring `_ones_as_letters` words made one word (the
+    gap between a serif face's two ones is a word space to Tesseract: `I I,` for `11,`),
+    and the words each joined word stands for, by (line, word index)."""
+    joined: dict[tuple[int, int], list[Word]] = {}
+    lines = list(text.lines)
+    for i, line in enumerate(text.lines):
+        words: list[Word] = []
+        for word in line.words:
+            last = words[-1] if words else None
+            if (last is not None and _ones_as_letters(last) and _ones_as_letters(word)
+                    and last.text == _core(last.text)  # no comma between them
+                    and word.left - last.right <= NEIGHBOUR_GAP * max(last.height, word.height)):
+                parts = joined.pop((i, len(words) - 1), [last]) + [word]
+                top = min(last.top, word.top)
+                words[-1] = Word(last.text + word.text, min(last.conf, word.conf), last.left,
+                                 top, word.right - last.left,
+                                 max(last.top + last.height, word.top + word.height) - top,
+                                 last.line_key)
+                joined[(i, len(words) - 1)] = parts
+            else:
+                words.append(word)
+        if len(words) < len(line.words):
+            lines[i] = Line(words)
+    if not joined:
+        return text, joined
+    return replace(text, lines=lines), joined
+
+
+def _unjoin_unread_ones(text: PageText, joined: dict[tuple[int, int], list[Word]]) -> PageText:
+    """The voted page with the words `_join_split_ones` joined put back as they were read,
+    unless the vote read them as a number: a join is kept only with the digits of two
+    other models."""
+    lines = list(text.lines)
+    for i in sorted({i for i, _ in joined}):
+        words: list[Word] = []
+        for k, word in enumerate(text.lines[i].words):
+            parts = joined.get((i, k))
+            if parts is not None and not (word.confirmed and _core(word.text).isdigit()):
+                words.extend(parts)
+            else:
+                words.append(word)
+        lines[i] = Line(words)
+    return replace(text, lines=lines)
 
 
 def _doubtful_runs(words: list[Word],
@@ -484,6 +543,20 @@ def _same_digits_of_a_code(proposed: str | None, core: str) -> bool:
                 and re.sub(r"\D", "", proposed) == re.sub(r"\D", "", core))
 
 
+def _seconded(digits: str | None, said: str | None) -> str | None:
+    """What the word becomes when the second model's reading `said` agrees with the first
+    model's `digits`: the same but for the letters only the second model has (`ĐT743`), or,
+    for a plain number, the same but for letters that are how it reads a digit (`251/202l`
+    for the `251/2021` `eng` read, where `vie` gave `251/202I`: a serif face's 1)."""
+    if digits is None or said is None:
+        return None
+    if said.translate(_AS_ENGLISH) == digits:
+        return said
+    if _NUMBER.fullmatch(digits) and said.translate(_LETTERS_AS_DIGITS) == digits:
+        return digits
+    return None
+
+
 def vote_on_numbers(image: np.ndarray, text: PageText, timeout: float, dpi: int,
                     doubtful: Callable[[Word], bool] = _voted_number) -> PageText:
     """Doubtful numbers, and numbers with a letter for a digit (`O74175133950`), read again
@@ -494,6 +567,7 @@ def vote_on_numbers(image: np.ndarray, text: PageText, timeout: float, dpi: int,
     `040177917104`), it takes their digits, confirmed: three models read it, two of them
     alike, and the first was unsure. The second model alone confirms nothing: it agreed
     with `vie` on two misread registration numbers (`3221/1995` for `221/1995`)."""
+    text, joined = _join_split_ones(text)
     first = read_doubtful_again(image, text, NUMBER_MODEL, timeout, dpi, scale=1.0,
                                 doubtful=doubtful)
     confirming: dict[tuple[int, int], float] = {}
@@ -516,20 +590,20 @@ def vote_on_numbers(image: np.ndarray, text: PageText, timeout: float, dpi: int,
             digits = reading.said()
             seconded = second.get((i, k))
             said = seconded.said() if seconded is not None else None
-            # alike: the same, but for the letters only the second model has (`ĐT743`)
-            if digits is None or said is None or said.translate(_AS_ENGLISH) != digits:
+            agreed = _seconded(digits, said)
+            if agreed is None:
                 continue
             word = lines[i].words[k]
             lead, trail = _edge_lengths(word.text)
             conf = min(reading.words[0][1], seconded.words[0][1])
             words = list(lines[i].words)
-            words[k] = replace(word, text=word.text[:lead] + said
+            words[k] = replace(word, text=word.text[:lead] + agreed
                                + word.text[len(word.text) - trail:], rivals=(),
                                conf=max(conf, CONFIRMED_CONF), confirmed=True)
             lines[i] = Line(words)
         text = PageText(lines=lines, mean_conf=text.mean_conf, quality=text.quality,
                         width=text.width, height=text.height)
-    return _confirm(text, confirming)
+    return _unjoin_unread_ones(_confirm(text, confirming), joined)
 
 
 def missing_models(lang: str) -> list[str]:

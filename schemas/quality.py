@@ -542,6 +542,12 @@ def copies_disagree(values: dict[str, str]) -> list[str]:
 
 # address unit words printed before a number (`Tổ 26`, `ấp 9`, `Số 12`, `khu phố 4`)
 _ONE_AS_LETTER = {"I", "l", "|", "i"}
+
+
+def _reads_as_ones(word: str) -> bool:
+    """`I`, `II`, `lI,`: letters that are how OCR reads a run of the digit 1."""
+    core = word.strip(".,;:")
+    return bool(core) and set(core) <= _ONE_AS_LETTER
 _UNITS_BEFORE_NUMBER = {fold(word): word for unit in (*NUMBERED_UNITS, "số", "quận")
                         for word in unit.split()}
 
@@ -712,8 +718,9 @@ def address_problem(value: str | None) -> str | None:
         unit = _UNITS_BEFORE_NUMBER.get(fold(word))
         if unit and nxt[:1].isdigit() and word.lower() != unit:
             return "dấu của chữ trong địa chỉ có thể bị đọc sai"
-        if unit and nxt.strip(".,;:") in _ONE_AS_LETTER:
-            # `Tổ I` for `Tổ 1` (a display face's 1, read at 93 %): a unit's number
+        if unit and _reads_as_ones(nxt):
+            # `Tổ I` for `Tổ 1` (a display face's 1, read at 93 %), `ấp II` for `ấp 11`
+            # (FreeSerif's 1, held-out seed 58: no message): a unit's number
             return "số sau tên đơn vị có thể bị đọc thành chữ"
     for part in value.split(","):
         # a part starts with its unit (`đường Nguyễn Văn Tiết`); read with other marks

@@ -548,6 +548,38 @@ def test_a_number_with_a_letter_for_a_digit_is_voted_on_however_confident() -> N
         assert process._number_with_letters(Word(text, 95.0, 0, 0, 9, 9, (1, 1, 1))), text
 
 
+def test_a_serif_faces_ones_read_as_letters_take_the_other_models_digits() -> None:
+    """FreeSerif's `1` has a foot: `vie` read `Tổ 11,` as `Tổ I I,` (83 and 63 %, a word
+    space between the ones) and the address went to a clerk (held-out seeds: 13 addresses).
+    The ones are joined and voted on: both other models read `11,`, which replaces them,
+    confirmed. Where they read no number, the words stay as they were read."""
+    def line(*texts_boxes: tuple[str, float, int, int, int, int]) -> list[Word]:
+        return [Word(t, c, x, y, w, h, (1, 1, 1)) for t, c, x, y, w, h in texts_boxes]
+
+    crop = cv2.imread(str(DATA / "unit-number-ones-freeserif.png"), cv2.IMREAD_GRAYSCALE)
+    words = line(("Tổ", 93.3, 14, 12, 54, 40), ("I", 83.1, 87, 18, 10, 34),
+                 ("I,", 62.9, 113, 18, 26, 39), ("khu", 96.8, 155, 18, 71, 35))
+    first = PageText(lines=[Line(words)], width=crop.shape[1], height=crop.shape[0])
+    voted = process.vote_on_numbers(crop, first, 60, 300)
+    assert [(w.text, w.confirmed) for w in voted.words] == [
+        ("Tổ", False), ("11,", True), ("khu", False)]
+    blank = np.full_like(crop, 255)
+    kept = process.vote_on_numbers(blank, first, 60, 300)
+    assert [w.text for w in kept.words] == ["Tổ", "I", "I,", "khu"]
+    assert process._ones_as_letters(Word("lI,", 90.0, 0, 0, 9, 9))
+    # the same face's `251/2021`: `vie` read `251/202I`, `eng` `251/2021`, the script
+    # model `251/202l`; both others read a one there, and the number takes `eng`'s digits
+    crop = cv2.imread(str(DATA / "registration-number-serif-one.png"), cv2.IMREAD_GRAYSCALE)
+    first = PageText(lines=[Line(line(("Số:", 93.3, 14, 10, 58, 41),
+                                      ("251/202I", 70.7, 101, 16, 176, 40)))],
+                     width=crop.shape[1], height=crop.shape[0])
+    voted = process.vote_on_numbers(crop, first, 60, 300)
+    assert [(w.text, w.confirmed) for w in voted.words] == [("Số:", False), ("251/2021", True)]
+    assert process._seconded("DC01", "DCO1") is None  # a code's letters are its own
+    for text in ("Il6", "Ích", "1", "Tổ"):
+        assert not process._ones_as_letters(Word(text, 90.0, 0, 0, 9, 9)), text
+
+
 def test_a_slash_read_twice_is_still_a_number_worth_a_second_reading() -> None:
     """`391/⁄2021` (a registration number's slash read as two, at 27 %) was no plausible
     number, never read again, and held its record although it normalizes right; one

@@ -579,3 +579,43 @@ def test_a_number_of_an_address_split_in_two_needs_review() -> None:
     assert address_problem("Số 20 7/38, đường Ngô Quyền, ấp 11" + tail)
     assert address_problem("Số 207/38, đường Ngô Quyền, ấp 11" + tail) is None
     assert address_problem("Số 5, đường 30 tháng 4, khu phố 2" + tail) is None
+
+
+def test_misreadings_that_another_fields_doubt_had_hidden_are_named() -> None:
+    """Each was a wrong value in a record held only by another field's doubt (fresh seeds
+    1234, 4711, 9001, 31415, held-out 21-72), or counted (`Đệnh viện`, `Yên MẸ`). Right
+    values of the same shapes stay clean."""
+    from schemas.quality import city_problem, home_town_problem, near_a_listed_value
+    from schemas.vocab import OCCUPATIONS
+
+    bd = "tỉnh Bình Dương"
+    # a place term's first letter misread; a name after a unit is no term (`quận Hoàn`)
+    assert address_problem("Đệnh viện Phụ sản Trung ương, quận Hoàn Kiếm, thành phố Hà Nội")
+    assert address_problem("Bệnh viện Phụ sản Trung ương, quận Hoàn Kiếm, thành phố Hà Nội") \
+        is None
+    assert address_problem("Ấp 3, xã Thạnh Phú, huyện Cờ Đỏ, thành phố Cần Thơ") is None
+    # a term's small word read with a capital; `Y tế` is printed so
+    assert address_problem(f"Bệnh viện Đa Khoa {bd}")
+    assert address_problem(f"Bệnh viện Đa khoa {bd}") is None
+    assert address_problem(f"Trạm Y tế phường Phú Lợi, thành phố Thủ Dầu Một, {bd}") is None
+    # a stray capital; a numbered level's letter and the word `Y` are no strays
+    assert address_problem(f"Số 177, đường Hùng Vương, phường Dĩ An, thành phố D Dĩ An, {bd}")
+    assert address_problem(f"Tổ B, khu phố A, phường Dĩ An, thành phố Dĩ An, {bd}") is None
+    # marked capitals inside small letters, an unclosed parenthesis
+    assert text_problem("Ủy ban nhân dân Xã Hồ Hơn, huyện Yên MẸ, tỉnh Hưng Yên")
+    assert text_problem("ỦY BAN NHÂN DÂN XÃ HỒ HƠN, HUYỆN YÊN MỸ, TỈNH HƯNG YÊN") is None
+    assert text_problem(f"Trạm Ý (ế phường Phú Lợi, thành phố Thủ Dầu Một, {bd}")
+    assert text_problem(f"Bệnh viện Từ Dũ (cơ sở 2), {bd}") is None
+    # a city after an institution's name
+    assert city_problem(f"Trung tâm Y tế thành phố Dã An, {bd}", {"Dĩ An", "Thuận An"})
+    assert city_problem(f"Trung tâm Y tế thành phố Dĩ An, {bd}", {"Dĩ An", "Thuận An"}) is None
+    # one letter from a listed occupation
+    assert near_a_listed_value("Rinh doanh", OCCUPATIONS)
+    assert near_a_listed_value("Nội rợ", OCCUPATIONS)
+    assert near_a_listed_value("Kinh doanh", OCCUPATIONS) is None
+    assert near_a_listed_value("Công nhân may", OCCUPATIONS) is None
+    # a home town whose first part lost its unit
+    assert home_town_problem("Nã Phước Sơn, huyện Tuy Phước, tỉnh Bình Định")
+    assert home_town_problem("Xã Phước Sơn, huyện Tuy Phước, tỉnh Bình Định") is None
+    assert home_town_problem("Hà Nội") is None
+    assert home_town_problem(bd) is None

@@ -614,6 +614,13 @@ def test_misreadings_that_another_fields_doubt_had_hidden_are_named() -> None:
     assert near_a_listed_value("Nội rợ", OCCUPATIONS)
     assert near_a_listed_value("Kinh doanh", OCCUPATIONS) is None
     assert near_a_listed_value("Công nhân may", OCCUPATIONS) is None
+    # a unit inside a part read with other marks, after an institution or an office; a
+    # capitalized word elsewhere is a name
+    assert address_problem("Ủy ban nhân dân Xa Hưng Hà, huyện Hưng Nhân, tỉnh Thái Bình")
+    assert address_problem(f"Trạm Y tế phương Thái Hòa, thành phố Tân Uyên, {bd}")
+    assert address_problem("Ủy ban nhân dân Xã Hưng Hà, huyện Hưng Nhân, tỉnh Thái Bình") \
+        is None
+    assert address_problem(f"Số 5, đường Phương Hòa, khu phố 2, phường Phú Lợi, {bd}") is None
     # a home town whose first part lost its unit
     assert home_town_problem("Nã Phước Sơn, huyện Tuy Phước, tỉnh Bình Định")
     assert home_town_problem("Xã Phước Sơn, huyện Tuy Phước, tỉnh Bình Định") is None

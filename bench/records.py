@@ -14,7 +14,9 @@ the records with `digitize export --format jsonl` and compares them with the tru
 - digitized precision: the share of records marked digitized whose every field equals the
   truth (and that the truth expects digitized);
 - the share of valid records (truth `digitized`) that end digitized;
-- where each edge case landed.
+- where each edge case landed;
+- wrong values of records in review that no reason names (held by another field's doubt:
+  they would be counted wrong if that doubt went).
 
 --rescore skips OCR: it re-reads the OCR text stored by the last run (text/<sha>/<n>.json)
 with the current `schemas.reading.read_records`, for quick iterations on extraction; the
@@ -164,6 +166,26 @@ def settle_reversed_copies(pairs: list[tuple[TruthRecord, dict[str, Any] | None]
     return out, reversed_
 
 
+def hidden_misreadings(valid: list[tuple[TruthRecord, dict[str, Any] | None]]
+                       ) -> list[tuple[TruthRecord, str, Any, Any]]:
+    """The wrong values of valid records sent to review whose own field no reason names
+    (a reason starts with the field's label): another field's doubt held the record, and a
+    better reading of that field would count it wrong. Precision's hidden reserve."""
+    from schemas.validate import FIELD_LABELS
+
+    out = []
+    for t, r in valid:
+        if not r or r["status"] != "needs_review":
+            continue
+        for n in field_names(t, r):
+            got = r["fields"].get(n)
+            label = FIELD_LABELS.get(n, n)
+            if (got is not None and not field_equal(t, r, n)
+                    and not any(m.startswith(f"{label}:") for m in r.get("reasons", []))):
+                out.append((t, n, t.fields.get(n), got))
+    return out
+
+
 def report(pairs: list[tuple[TruthRecord, dict[str, Any] | None]], show: int,
            reasons: bool = False) -> dict[str, Any]:
     pairs, reversed_ = settle_reversed_copies(pairs)
@@ -244,6 +266,9 @@ def report(pairs: list[tuple[TruthRecord, dict[str, Any] | None]], show: int,
         flag = "" if set(cnt) == {exp} else "   <-- off"
         print(f"{kind:24s} expected {exp:13s} got {landed}{flag}")
 
+    hidden = hidden_misreadings(valid)
+    print(f"wrong values no message names (held by another field's doubt): {len(hidden)}")
+
     bad = [(t, r) for t, r in digitized if (t, r) not in good]
     if bad:
         print("\n== WRONG DIGITIZED records")
@@ -259,6 +284,11 @@ def report(pairs: list[tuple[TruthRecord, dict[str, Any] | None]], show: int,
             st = r["status"] if r else "missing"
             print(f"  {t.source_name}#{t.record_index} [{t.profile}/{t.capture}/{t.layout}"
                   f"{'/sec' if t.security_paper else ''}] {st} {n}: {exp!r} != {got!r}")
+    if hidden:
+        print("\n== Wrong values no message names (counted once the other doubt goes)")
+        for t, n, exp, got in hidden:
+            print(f"  {t.source_name}#{t.record_index} [{t.profile}/{t.capture}/{t.layout}]"
+                  f" {n}: {exp!r} != {got!r}")
     if reasons:
         print("\n== Valid records not digitized: reasons (and the fields read wrong)")
         for t, r in valid:

@@ -6,13 +6,14 @@ import json
 import random
 import re
 import subprocess
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from bench.records import settle_reversed_copies
+from bench.records import hidden_misreadings, settle_reversed_copies
 from samples.degrade import degrade
 from samples.generate import TruthRecord, generate_inbox, read_truth, truth_path
 from samples.people import REFERENCE_DATE, make_record
@@ -211,3 +212,18 @@ def test_benchmark_scores_a_copy_kept_in_place_of_its_first_scan_as_right() -> N
     settled, n = settle_reversed_copies(both_counted)
     assert n == 0
     assert [t.expected_status for t, _ in settled] == ["digitized", "duplicate"]
+
+
+def test_benchmark_lists_wrong_values_held_only_by_another_fields_doubt() -> None:
+    """A record in review with a wrong value whose own field no reason names would be
+    counted wrong once the other doubt went: the benchmark lists it; a wrong value its own
+    reason names, and a right value, are not listed."""
+    truth = replace(_truth("an-phu/a.tif", "digitized"),
+                    fields={"full_name": "Lê Văn An", "place_of_birth": "Bệnh viện Từ Dũ"})
+    read = {**_result("an-phu/a.tif", "aa-00", "needs_review"),
+            "fields": {"full_name": "Lê Văn An", "place_of_birth": "Đệnh viện Từ Dũ"},
+            "reasons": ["Họ, chữ đệm, tên: có chữ đọc không chắc chắn (độ tin cậy 40%)"]}
+    [(t, name, _, got)] = hidden_misreadings([(truth, read)])
+    assert (name, got) == ("place_of_birth", "Đệnh viện Từ Dũ")
+    named = {**read, "reasons": ["Nơi sinh: tên cơ sở hoặc đơn vị có chữ đầu đọc sai"]}
+    assert hidden_misreadings([(truth, named)]) == []

@@ -621,6 +621,17 @@ def test_misreadings_that_another_fields_doubt_had_hidden_are_named() -> None:
     assert address_problem("Ủy ban nhân dân Xã Hưng Hà, huyện Hưng Nhân, tỉnh Thái Bình") \
         is None
     assert address_problem(f"Số 5, đường Phương Hòa, khu phố 2, phường Phú Lợi, {bd}") is None
+    # a unit whose number was lost before the next unit; a first part's unit misread
+    assert address_problem(f"Số 147, đường Phú Lợi, ấp phường Dĩ An, thành phố Dĩ An, {bd}")
+    assert address_problem(f"Số 147, đường Phú Lợi, ấp 9, phường Dĩ An, thành phố Dĩ An, {bd}") \
+        is None
+    assert address_problem("Hôn 3, xã Đại Phước, huyện Nhơn Trạch, tỉnh Đồng Nai")
+    assert address_problem("Thôn 3, xã Đại Phước, huyện Nhơn Trạch, tỉnh Đồng Nai") is None
+    # a leader's dash glued to a word; a word's own hyphen; `ơng` is no syllable
+    assert text_problem("Phường Vĩnh -Ninh, thành phố Huế, tỉnh Thừa Thiên Huế")
+    assert text_problem("Giáo hội Các Thánh hữu Ngày sau của Chúa Giê-su Ky-tô") is None
+    assert text_problem("Bệnh viện Phụ sản Trung ơng, quận Hoàn Kiếm, thành phố Hà Nội")
+    assert is_syllable("ương") and is_syllable("ơn") and not is_syllable("ơng")
     # a home town whose first part lost its unit
     assert home_town_problem("Nã Phước Sơn, huyện Tuy Phước, tỉnh Bình Định")
     assert home_town_problem("Xã Phước Sơn, huyện Tuy Phước, tỉnh Bình Định") is None

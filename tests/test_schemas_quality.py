@@ -632,6 +632,13 @@ def test_misreadings_that_another_fields_doubt_had_hidden_are_named() -> None:
     assert text_problem("Giáo hội Các Thánh hữu Ngày sau của Chúa Giê-su Ky-tô") is None
     assert text_problem("Bệnh viện Phụ sản Trung ơng, quận Hoàn Kiếm, thành phố Hà Nội")
     assert is_syllable("ương") and is_syllable("ơn") and not is_syllable("ơng")
+    # a numbered level with no ward or commune: the wrapped middle was lost
+    assert address_problem(f"Tổ 23, khu phố 12, {bd}")
+    assert address_problem(f"Tổ 23, khu phố 12, phường Bình Chuẩn, thành phố Thuận An, {bd}") \
+        is None
+    # `Đại Lộ` for `Đại lộ` (a mono face's `l`, fresh seed 8080: counted)
+    assert address_problem(f"Số 334/7, đường Đại Lộ Bình Dương, phường An Phú, {bd}")
+    assert address_problem(f"Số 334/7, đường Đại lộ Bình Dương, phường An Phú, {bd}") is None
     # a home town whose first part lost its unit
     assert home_town_problem("Nã Phước Sơn, huyện Tuy Phước, tỉnh Bình Định")
     assert home_town_problem("Xã Phước Sơn, huyện Tuy Phước, tỉnh Bình Định") is None

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from rapidfuzz.distance import Levenshtein
 
@@ -556,17 +556,21 @@ def near_a_listed_value(value: str | None, listed: tuple[str, ...]) -> str | Non
     return None
 
 
+def _starts_with_unit(folded: str, units: Iterable[str]) -> bool:
+    """Whether a folded text (single spaces) starts with one of `units` as whole words
+    (`khu pho 5` with `khu pho`; not `tong` with `to`)."""
+    return any(folded == u or folded.startswith(u + " ") for u in units)
+
+
 def home_town_problem(value: str | None) -> str | None:
     """A home town whose later parts name their units (`huyện Tuy Phước, tỉnh Bình Định`)
     and whose first part names none (`Nã Phước Sơn` for `Xã Phước Sơn`, a display face's
     `X`, held-out seed 21): its unit was misread. (`Hà Nội` alone, or no unit anywhere, is
     as printed.)"""
-    parts = [fold(p).split() for p in (value or "").split(",")]
+    parts = [fold(p) for p in (value or "").split(",")]
     if len(parts) < 2 or not parts[0] or not parts[1]:
         return None
-    def unit_first(words: list[str]) -> bool:
-        return any(words[:len(u.split())] == u.split() for u in ADMIN_UNITS)
-    if unit_first(parts[1]) and not unit_first(parts[0]):
+    if _starts_with_unit(parts[1], ADMIN_UNITS) and not _starts_with_unit(parts[0], ADMIN_UNITS):
         return "phần đầu không có tên đơn vị hành chính (có thể đọc sai)"
     return None
 
@@ -601,16 +605,16 @@ def copies_disagree(values: dict[str, str]) -> list[str]:
     return sorted(flagged)
 
 
-# address unit words printed before a number (`Tổ 26`, `ấp 9`, `Số 12`, `khu phố 4`)
 _ONE_AS_LETTER = {"I", "l", "|", "i"}
+# address unit words printed before a number (`Tổ 26`, `ấp 9`, `Số 12`, `khu phố 4`)
+_UNITS_BEFORE_NUMBER = {fold(word): word for unit in (*NUMBERED_UNITS, "số", "quận")
+                        for word in unit.split()}
 
 
 def _reads_as_ones(word: str) -> bool:
     """`I`, `II`, `lI,`: letters that are how OCR reads a run of the digit 1."""
     core = word.strip(".,;:")
     return bool(core) and set(core) <= _ONE_AS_LETTER
-_UNITS_BEFORE_NUMBER = {fold(word): word for unit in (*NUMBERED_UNITS, "số", "quận")
-                        for word in unit.split()}
 
 
 # unit words printed before a name at the start of an address part (`đường Lê Lợi`); not
@@ -811,11 +815,9 @@ def address_problem(value: str | None) -> str | None:
             return "dấu của chữ trong địa chỉ có thể bị đọc sai"
         if _unit_without_value(part):
             return "đơn vị hành chính không có số hoặc tên (có thể bị mất khi đọc)"
-    starts = [" ".join(fold(p).replace(".", " ").split()[:2]) for p in value.split(",")]
-    numbered = any(s.split()[:1] in (["to"], ["ap"], ["thon"], ["xom"]) or s == "khu pho"
-                   for s in starts)
-    ward = any(s.split()[:1] in (["phuong"], ["xa"], ["p"], ["x"]) or s == "thi tran"
-               for s in starts)
+    starts = [" ".join(fold(p).replace(".", " ").split()) for p in value.split(",")]
+    numbered = any(_starts_with_unit(s, _NUMBERED_STARTS) for s in starts)
+    ward = any(_starts_with_unit(s, _WARD_STARTS) for s in starts)
     if numbered and not ward and _ends_with_province(value.rsplit(",", 1)[-1].strip()):
         # `Tổ 23, khu phố 12, tỉnh Bình Dương`: a wrapped line with the ward and the city
         # lost (fresh seed 8080, counted so); a numbered level lies inside a ward or commune
@@ -829,6 +831,9 @@ def address_problem(value: str | None) -> str | None:
     return None
 
 
+# the numbered levels that lie inside a ward or commune, and how a ward or commune starts
+_NUMBERED_STARTS = ("to", "ap", "thon", "xom", "khu pho")
+_WARD_STARTS = ("phuong", "xa", "p", "x", "thi tran")
 # a place numbered without a unit of the address (`Nhà 12`, `Phòng 305`, `Km 5`)
 _NUMBERED_PLACES = {"nha", "phong", "can", "km", "kiot", "lo", "so"}
 # every unit a part may start with, folded, the longer first (`khu pho` before `khu`)
@@ -842,8 +847,7 @@ def _unit_without_value(part: str) -> bool:
     named = unit_and_name(part.strip(), _PART_UNITS)
     if not named or not named[1]:
         return False
-    rest = fold(named[1])
-    return any(rest == u or rest.startswith(u + " ") for u in _PART_UNITS)
+    return _starts_with_unit(fold(named[1]), _PART_UNITS)
 
 
 _ADMIN_UNIT_WORDS = {"phuong", "xa", "huyen", "quan", "tinh"}

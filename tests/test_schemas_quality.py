@@ -623,6 +623,8 @@ def test_misreadings_that_another_fields_doubt_had_hidden_are_named() -> None:
     assert address_problem(f"Số 5, đường Phương Hòa, khu phố 2, phường Phú Lợi, {bd}") is None
     # a unit whose number was lost before the next unit; a first part's unit misread
     assert address_problem(f"Số 147, đường Phú Lợi, ấp phường Dĩ An, thành phố Dĩ An, {bd}")
+    assert address_problem(f"Tổ 5, khu phố 2, phường thành phố Dĩ An, {bd}") == \
+        "đơn vị hành chính không có số hoặc tên (có thể bị mất khi đọc)"
     assert address_problem(f"Số 147, đường Phú Lợi, ấp 9, phường Dĩ An, thành phố Dĩ An, {bd}") \
         is None
     assert address_problem("Hôn 3, xã Đại Phước, huyện Nhơn Trạch, tỉnh Đồng Nai")

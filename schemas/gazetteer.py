@@ -76,6 +76,14 @@ def _named(part: str, units: tuple[str, ...]) -> str | None:
     return " ".join(words) if all(words) else named[1]
 
 
+def _numbered(part: str) -> str | None:
+    """The number of a district part named by one (`Quận 01` -> `1`), else None."""
+    named = unit_and_name(part, _DISTRICT_UNITS)
+    if named is None or not named[1].isdigit():
+        return None
+    return str(int(named[1]))
+
+
 def _near_one(key: str, known: dict[str, object] | frozenset[str]) -> str | None:
     """The one known name one edit away from `key`, or one word's marks away, when `key` is
     not a known name itself."""
@@ -111,7 +119,11 @@ def _misread(value: str | None) -> tuple[str, int, str, str] | None:
         return None
     district = _named(parts[filled[-2]], _DISTRICT_UNITS)
     if district is None:
-        return None
+        # a district named by its number (`Quận 1`) is looked up as printed, never near
+        # one (`Quận 7` is one edit from it): its wards are still checked
+        district = _numbered(parts[filled[-2]])
+        if district is None or _key(district) not in districts:
+            return None
     near = _near_one(_key(district), districts)
     if near is not None:
         return "huyện", filled[-2], district, districts[near][0]

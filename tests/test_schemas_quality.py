@@ -396,11 +396,17 @@ def test_a_place_one_mark_from_the_unit_where_the_address_puts_it_is_misread() -
 
     assert misread_unit("Xã Tần Phú, huyện Đức Hòa, tỉnh Long An") == "xã"  # Tân Phú
     assert misread_unit("Xã Thạnh Phú, huyện Cờ Đả, thành phố Cần Thơ") == "huyện"  # Cờ Đỏ
+    # a district named by its number still says which wards it has (a fresh set counted
+    # `Phường Tần Định, Quận 1, ...` as a home town); its number is never guessed
+    assert misread_unit("Phường Tần Định, Quận 1, Thành phố Hồ Chí Minh") == "xã"
+    assert misread_unit("Phường Tần Định, Quận 01, Thành phố Hồ Chí Minh") == "xã"
+    assert misread_unit("Phường Tần Định, Quận 99, Thành phố Hồ Chí Minh") is None
     for real in ("Xã Tân Phú, huyện Đức Hòa, tỉnh Long An",
                  "Xã Thạnh Phú, huyện Cờ Đỏ, thành phố Cần Thơ",
                  # the list writes `Định Hoà`: where the tone sits does not matter
                  "phường Định Hòa, thành phố Thủ Dầu Một, tỉnh Bình Dương",
-                 # numbered units, and names the list does not have, are left alone
+                 # a ward of a district named by its number, and names the list does not
+                 # have, are left alone
                  "phường Tân Định, Quận 1, Thành phố Hồ Chí Minh",
                  "Số 5, đường Lê Lợi, phường Mới Lập, huyện Không Có, tỉnh Long An"):
         assert misread_unit(real) is None, real
@@ -434,6 +440,8 @@ def test_a_misread_unit_name_takes_the_lists_spelling_only_when_one_word_differs
     assert repair_misread_unit("Tổ 18, phường Bình Chuẩn, thành phố Thuận .Vn, tỉnh Bình "
                                "Dương") == ("Tổ 18, phường Bình Chuẩn, thành phố Thuận An, tỉnh "
                                             "Bình Dương", "huyện")
+    assert repair_misread_unit("Phường Tần Định, Quận 1, Thành phố Hồ Chí Minh") == (
+        "Phường Tân Định, Quận 1, Thành phố Hồ Chí Minh", "xã")
     repaired, level = repair_misread_unit("XÃ THẠNH PHÚ, HUYỆN CỜ ĐẢ, THÀNH PHỐ CẦN THƠ")
     assert repaired.endswith("HUYỆN CỜ ĐỎ, THÀNH PHỐ CẦN THƠ") and level == "huyện"
     for kept in ("Xã Tân Phú, huyện Đức Hòa, tỉnh Long An",  # known

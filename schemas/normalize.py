@@ -413,7 +413,12 @@ def normalize_blood_type(value: str | None) -> str | None:
     if not text:
         return None
     # the letter under a mark a speck put over or under it (`Õ`, `Ọ`, `Ầ`) is the type
-    key = re.sub(r"[^A-Za-z0]", "", strip_diacritics(text)).upper().replace("0", "O")
+    letters = strip_diacritics(text)
+    if re.search(r"[1-9]", letters):
+        # a digit beside the letters is a letter misread (`3B` for `AB`, a held-out face's
+        # `A` at 71 %: counted `B`), not a speck to drop: left as read, which is no type
+        return text
+    key = re.sub(r"[^A-Za-z0]", "", letters).upper().replace("0", "O")
     if key in BLOOD_TYPES:
         return key
     if key and set(key) == {"O"} and len(key) <= 2:

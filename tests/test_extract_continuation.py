@@ -63,6 +63,10 @@ def test_blood_type_zero_read_for_o() -> None:
     assert normalize_blood_type("0O") == "O"
     assert normalize_blood_type("AB") == "AB"
     assert normalize_blood_type("A0B") == "A0B"  # not guessed
+    # another digit beside the letters was a letter (`3B` for `AB`, held-out fonts: counted
+    # `B`): left as read, which validation refuses
+    assert normalize_blood_type("3B") == "3B"
+    assert normalize_blood_type("A8") == "A8"
 
 
 def test_a_blood_type_with_a_speck_for_a_mark_is_its_letter() -> None:

@@ -559,7 +559,7 @@ def _value_toks(toks: list[_Tok], number_value: bool = False,
     skipped = False
     for i, t in enumerate(toks):
         started = any(v.key for v in vt)
-        if started and (_is_leader_run(t) or t.left - vt[-1].right > 3.0 * max(t.height, 1)):
+        if started and (_is_leader_run(t) or t.left - vt[-1].right > 3.0 * _gap_unit(vt[-1], t)):
             break
         if not started and not t.key:
             skipped = True
@@ -583,11 +583,21 @@ def _value_toks(toks: list[_Tok], number_value: bool = False,
 FOLLOWING_WORD_MIN_CONF = 80.0  # a word read this surely after a doubtful one: a value
 
 
+def _gap_unit(prev: _Tok, t: _Tok) -> int:
+    """The height a gap before `t` is measured in: its own, or the word before's for a word
+    read surely (`_drop_specks` keeps such a word whatever its box): Tesseract boxed `Nam..`
+    of `Việt Nam..` in the 3 px of the leader under it, 33 px after `Việt`, and the record
+    was counted with `Việt`. A speck's own small height still ends a value (`30/71987 „`)."""
+    if t.key and len(t.key) >= 2 and t.conf >= SPECK_MAX_CONF:
+        return max(t.height, prev.height, 1)
+    return max(t.height, 1)
+
+
 def _read_words_follow(toks: list[_Tok], i: int) -> bool:
     """Whether the word after toks[i] (next to it: no leader, no wide gap between) is read
     surely: then toks[i] begins a value, however doubtful its own reading."""
     for prev, t in zip(toks[i:], toks[i + 1:], strict=False):
-        if _is_leader_run(t) or t.left - prev.right > 3.0 * max(t.height, 1):
+        if _is_leader_run(t) or t.left - prev.right > 3.0 * _gap_unit(prev, t):
             return False
         if t.key:
             return t.conf >= FOLLOWING_WORD_MIN_CONF

@@ -322,3 +322,24 @@ def test_a_date_in_words_with_a_mark_after_its_unit_word_is_a_date() -> None:
     assert normalize_date("ngày 16 tháng. 08 năm 1960") == "1960-08-16"
     assert normalize_date("ngày: 16, tháng 08, năm. 1960") == "1960-08-16"
     assert normalize_date("ngày 16 tháng năm 1960") is None
+
+
+def test_a_word_boxed_in_the_leader_under_it_stays_in_its_value() -> None:
+    """Tesseract read `Việt Nam..` with `Nam..` boxed in the 3 px of the dotted leader under
+    it: measured in its own height, the 33 px after `Việt` looked like the value's end, and
+    a marriage certificate was counted with the nationality `Việt` (fresh seed 7373). A
+    speck's own small height still ends a value (`30/71987 „ ghi bằng chữ`)."""
+    def page(words: list[Word]) -> PageText:
+        name = Line([Word("Họ,", 96, 308, 900, 60, 45), Word("chữ", 96, 380, 900, 70, 45),
+                     Word("đệm,", 96, 460, 900, 80, 45), Word("tên:", 96, 550, 900, 70, 45),
+                     Word("An", 96, 640, 900, 60, 45)])
+        return PageText(lines=[name, Line(words)], width=2480, height=3508)
+
+    label = [Word("Quốc", 96.6, 308, 1115, 95, 54), Word("tịch:", 88.5, 421, 1122, 88, 41),
+             Word("Việt", 91.1, 579, 1120, 79, 42)]
+    boxed = page([*label, Word("Nam..", 93.0, 691, 1158, 127, 3),
+                  Word("s.", 0.0, 1149, 1158, 30, 3), Word("¬", 67.4, 1293, 1158, 138, 3)])
+    assert extract_fields(BIRTH, [boxed])["nationality"].value == "Việt Nam"
+    speck = page([*label, Word("Nam", 93.0, 691, 1120, 100, 42), Word("„", 23.4, 857, 1157, 15, 7),
+                  Word("Lào", 96.0, 990, 1120, 80, 42)])
+    assert extract_fields(BIRTH, [speck])["nationality"].value == "Việt Nam"

@@ -87,12 +87,13 @@ def _numbered(part: str) -> str | None:
 def _near_one(key: str, known: dict[str, object] | frozenset[str], edits: int = 1
               ) -> str | None:
     """The one known name `edits` edits away or less from `key`, or one word's marks away,
-    when `key` is not a known name itself."""
+    when `key` is not a known name itself. Doubting (`edits` over 1), also one whose first
+    words `key` is (`thành phố Thuận` for `Thuận An`: the last word lost)."""
     if key in known:
         return None
     near = [k for k in known
             if Levenshtein.distance(key, k, score_cutoff=edits) <= edits
-            or _one_word_marks(key, k)]
+            or _one_word_marks(key, k) or (edits > 1 and k.startswith(key + " "))]
     return near[0] if len(near) == 1 else None
 
 

@@ -616,6 +616,23 @@ def test_one_numbered_level_in_capitals_among_small_units_is_doubtful() -> None:
                            "Minh") is None
 
 
+def test_held_out_929s_hidden_misreadings_are_named() -> None:
+    """Wrong values of records held only by another field's doubt (fresh held-out seed 929):
+    a comma inside `khu phố`, a place name word without a vowel, a district's last word
+    lost. Right values of the same shapes stay clean."""
+    from schemas.gazetteer import misread_unit
+    from schemas.quality import address_problem
+
+    tail = ", phường Thuận Giao, thành phố Thuận An, tỉnh Bình Dương"
+    assert address_problem("Số 183, đường Lê Lợi Khu, phố 5" + tail)
+    assert address_problem("Số 183, đường Lê Lợi, khu phố 5" + tail) is None
+    assert address_problem("Số 5, đường Lê Thành, phố Huế" + tail) is None  # a name's end
+    assert address_problem("Phường Đĩ Vn, thành phố Dĩ An, tỉnh Bình Dương")
+    assert address_problem("Phường Dĩ An, thành phố Dĩ An, tỉnh Bình Dương") is None
+    assert misread_unit("Phường Thuận Giao, thành phố Thuận, tỉnh Bình Dương") == "huyện"
+    assert misread_unit("Phường Thuận Giao, thành phố Thuận An, tỉnh Bình Dương") is None
+
+
 def test_misreadings_that_another_fields_doubt_had_hidden_are_named() -> None:
     """Each was a wrong value in a record held only by another field's doubt (fresh seeds
     1234, 4711, 9001, 31415, held-out 21-72), or counted (`Đệnh viện`, `Yên MẸ`). Right

@@ -640,8 +640,8 @@ def residence_problem(value: str | None) -> str | None:
     held to it."""
     if not value:
         return None
-    last = fold(value.rsplit(",", 1)[-1].strip())
-    if not re.match(r"(?:tinh|thanh pho|tp\b\.?|huyen|quan|thi xa)", last):
+    last = " ".join(fold(value.rsplit(",", 1)[-1]).replace(".", " ").split())
+    if not _starts_with_unit(last, _ABOVE_WARD):
         return "địa chỉ không đầy đủ (không có quận, huyện, thành phố hay tỉnh)"
     parts = [p.strip() for p in value.split(",")]
     if (len(parts) >= 2 and parts[0] and not any(ch.isdigit() for ch in parts[0])

@@ -458,12 +458,18 @@ def normalize_place(value: str | None) -> str | None:
     # place starts with one (the apostrophe of `H'Mông` is inside the word)
     text = re.sub(r"(?<!\S)['’‘`\"“”]+(?=[^\W\d_])", "", text)
     text = _lost_level_commas(text)
+    # a road's code is kept whole (`đường ĐT 743` -> `ĐT743`): printed both ways, and read
+    # apart by OCR where printed whole (fresh seed 9797: counted `ĐT 743`); one spelling
+    # makes the stored addresses searchable by it
+    text = _ROAD_CODE.sub(r"\1\2", text)
     text = _DIGIT_READ_AS_LETTER.sub(
         lambda m: m[0].translate(_LETTER_AS_DIGIT) if any(ch.isdigit() for ch in m[0])
         else m[0], text)
     return text[:1].upper() + text[1:]
 
 
+# the codes of national, provincial, district and commune roads before their number
+_ROAD_CODE = re.compile(r"(?<!\S)(QL|ĐT|TL|HL|ĐH)[ .]+(\d+)(?![\d/])")
 # a number of an address with a `1` read `I` or `l`, or a `0` read `O` (`Tổ I9`): letters
 # among digits, alone as a word; a letter with no digit (`ấp II`) may be a Roman numeral
 _DIGIT_READ_AS_LETTER = re.compile(r"(?<![^\s/])[\dIlO]+(?=/|[,.]?(?:\s|$))")

@@ -715,3 +715,16 @@ def test_misreadings_that_another_fields_doubt_had_hidden_are_named() -> None:
     assert home_town_problem("Xã Phước Sơn, huyện Tuy Phước, tỉnh Bình Định") is None
     assert home_town_problem("Hà Nội") is None
     assert home_town_problem(bd) is None
+
+
+def test_a_roads_code_is_stored_whole() -> None:
+    """`ĐT743` printed whole, read `ĐT 743` (fresh seed 9797: counted so): a road's code is
+    stored without the space either way, so addresses are searchable by it."""
+    from schemas.normalize import normalize_place
+
+    tail = ", khu phố 8, phường Dĩ An, thành phố Dĩ An, tỉnh Bình Dương"
+    for read in ("Số 231, đường ĐT 743", "Số 231, đường ĐT743", "Số 231, đường ĐT. 743"):
+        assert normalize_place(read + tail) == "Số 231, đường ĐT743" + tail, read
+    assert normalize_place("Số 5, QL 13, ấp 2" + tail) == "Số 5, QL13, ấp 2" + tail
+    # a number that is no road's (a lot `12/3`, a house) keeps its space
+    assert normalize_place("Lô ĐT 12/3" + tail) == "Lô ĐT 12/3" + tail

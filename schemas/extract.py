@@ -338,11 +338,14 @@ def _drop_specks(toks: list[_Tok]) -> list[_Tok]:
     if len(heights) < 3:
         return toks
     floor = MIN_HEIGHT_SHARE * statistics.median(heights)
-    # a word read with confidence keeps its place whatever its box (`tộc:` at 90 % came with
-    # the 3 px box of the leader under it, and the ethnicity's label was lost)
-    # (a lone letter is not: `A` at 93 % in a 3 px box over the `A` of `An`)
-    return [t for t in toks if not t.key or t.height >= floor
-            or (t.conf >= SPECK_MAX_CONF and len(t.key) >= 2)]
+    return [t for t in toks if not t.key or t.height >= floor or _read_surely(t)]
+
+
+def _read_surely(t: _Tok) -> bool:
+    """A word read with confidence, which keeps its place whatever its box (`tộc:` at 90 %
+    came with the 3 px box of the leader under it, and the ethnicity's label was lost); a
+    lone letter does not (`A` at 93 % in a 3 px box over the `A` of `An`)."""
+    return len(t.key) >= 2 and t.conf >= SPECK_MAX_CONF
 
 
 def _lines(pages: list[PageText]) -> list[_Line]:
@@ -585,10 +588,10 @@ FOLLOWING_WORD_MIN_CONF = 80.0  # a word read this surely after a doubtful one: 
 
 def _gap_unit(prev: _Tok, t: _Tok) -> int:
     """The height a gap before `t` is measured in: its own, or the word before's for a word
-    read surely (`_drop_specks` keeps such a word whatever its box): Tesseract boxed `Nam..`
+    read surely (`_read_surely`, kept whatever its box): Tesseract boxed `Nam..`
     of `Việt Nam..` in the 3 px of the leader under it, 33 px after `Việt`, and the record
     was counted with `Việt`. A speck's own small height still ends a value (`30/71987 „`)."""
-    if t.key and len(t.key) >= 2 and t.conf >= SPECK_MAX_CONF:
+    if _read_surely(t):
         return max(t.height, prev.height, 1)
     return max(t.height, 1)
 

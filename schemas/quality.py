@@ -556,6 +556,12 @@ def near_a_listed_value(value: str | None, listed: tuple[str, ...]) -> str | Non
     return None
 
 
+def _folded_words(part: str) -> list[str]:
+    """The folded words of an address's part, an abbreviation's dot a space (`TP.Thủ Dầu
+    Một` -> `tp`, `thu`, `dau`, `mot`; `P.2` -> `p`, `2`)."""
+    return fold(part).replace(".", " ").split()
+
+
 def _starts_with_unit(folded: str, units: Iterable[str]) -> bool:
     """Whether a folded text (single spaces) starts with one of `units` as whole words
     (`khu pho 5` with `khu pho`; not `tong` with `to`)."""
@@ -640,7 +646,7 @@ def residence_problem(value: str | None) -> str | None:
     held to it."""
     if not value:
         return None
-    last = " ".join(fold(value.rsplit(",", 1)[-1]).replace(".", " ").split())
+    last = " ".join(_folded_words(value.rsplit(",", 1)[-1]))
     if not _starts_with_unit(last, _ABOVE_WARD):
         return "địa chỉ không đầy đủ (không có quận, huyện, thành phố hay tỉnh)"
     parts = [p.strip() for p in value.split(",")]
@@ -769,7 +775,7 @@ def address_problem(value: str | None) -> str | None:
     if words.count("tinh") > 1 or words.count("phuong") > 1 or words.count("xa") > 1:
         return "có thể lẫn hai địa chỉ"
     last = value.rsplit(",", 1)[-1].strip()
-    last_words = fold(last).replace(".", " ").split()
+    last_words = _folded_words(last)
     if last_words and all(w in _UNIT_WORDS for w in last_words):
         # `Phường` alone: the name after the unit was lost (a home town counted so)
         return "địa chỉ không đầy đủ (có tên đơn vị hành chính mà không có tên)"
@@ -787,7 +793,7 @@ def address_problem(value: str | None) -> str | None:
         # every level after the first starts with its unit or a number (`khu phố 1`,
         # `phường Phú Lợi`, `Quận 1`, `P.2`): a part without one is a comma OCR put inside
         # a name (`đường Mỹ Phước, Tân Vạn`: counted so)
-        part_words = fold(part).replace(".", " ").split()
+        part_words = _folded_words(part)
         first = part_words[:1]
         if first and first[0] not in _PART_STARTS and not first[0][:1].isdigit():
             return "có dấu phẩy giữa một tên (có thể đọc sai)"
@@ -834,7 +840,7 @@ def address_problem(value: str | None) -> str | None:
             return "dấu của chữ trong địa chỉ có thể bị đọc sai"
         if _unit_without_value(part):
             return "đơn vị hành chính không có số hoặc tên (có thể bị mất khi đọc)"
-    starts = [" ".join(fold(p).replace(".", " ").split()) for p in value.split(",")]
+    starts = [" ".join(_folded_words(p)) for p in value.split(",")]
     numbered = any(_starts_with_unit(s, _NUMBERED_STARTS) for s in starts)
     ward = any(_starts_with_unit(s, _WARD_STARTS) for s in starts)
     if numbered and not ward and _ends_with_province(value.rsplit(",", 1)[-1].strip()):

@@ -201,13 +201,16 @@ class _Line:
         return [t.key for t in self.toks]
 
 
-def _cut_word_after_digits(text: str) -> str:
+def _cut_numbers_from_words(text: str) -> str:
     """A space between a number and a capitalized word glued to it (`18/06/1980Ngày,`: the
     right column's label close after the left column's date); not before a house number's
-    letter (`12A`), which no small letter follows."""
-    return "".join(" " + ch if (k and text[k - 1].isdigit() and ch.isupper()
-                                and text[k + 1:k + 2].islower()) else ch
-                   for k, ch in enumerate(text))
+    letter (`12A`), which no small letter follows. And between a small letter and a number
+    glued after it (`sinh17/10/1977`: a table's value close after its label); not before a
+    lone digit (`Nộ1`: a letter misread as a digit stays in its word, for quality to see)."""
+    return "".join(" " + ch if k and (
+        (text[k - 1].isdigit() and ch.isupper() and text[k + 1:k + 2].islower())
+        or (text[k - 1].islower() and ch.isdigit() and re.match(r"[\d/]", text[k + 1:k + 2])))
+        else ch for k, ch in enumerate(text))
 
 
 def _split_word(w: Word) -> list[_Tok]:
@@ -220,7 +223,7 @@ def _split_word(w: Word) -> list[_Tok]:
     parts = [q for p in re.split(r"(?<=:)|(?<=[.…_]{2})(?=[^.…_])|(?<=[^.…_:])(?=[.…_]{2})"
                                  r"|(?<=^\d[.)])(?=[^\W\d_])|(?<=^\d\d[.)])(?=[^\W\d_])",
                                  text) if p
-             for q in split_camel_case(_cut_word_after_digits(p)).split(" ") if q]
+             for q in split_camel_case(_cut_numbers_from_words(p)).split(" ") if q]
     if not parts:
         return []
     toks: list[_Tok] = []

@@ -470,3 +470,18 @@ Nơi cư trú: Số 12A, đường Ngô Quyền     Nơi cư trú: Số 46, đư
     assert v["husband_id"] == "046080993436"
     assert v["wife_id"] == "074187939448"
     assert v["husband_residence"] == "Số 12A, đường Ngô Quyền"  # a house number's letter stays
+
+
+def test_a_value_glued_after_its_label_is_cut_from_it() -> None:
+    # a table's date close after its label (`năm sinh17/10/1977`, a clean scan held for a
+    # husband's birth date not read); a lone digit in a word is a misread letter and stays
+    text = """GIẤY CHỨNG NHẬN KẾT HÔN
+                              Chồng                      Vợ
+Họ, chữ đệm, tên              NGUYỄN GIA LỘC             ĐINH HỒNG THẢO
+Ngày, tháng, năm sinh17/10/1977                          17/08/1981
+Số định danh cá nhân          070077409183               036181685693
+"""
+    v = values(MARRIAGE, text)
+    assert v["husband_date_of_birth"] == "17/10/1977"
+    assert v["wife_date_of_birth"] == "17/08/1981"
+    assert values(DC01, "14. Nghề nghiệp: Nộ1 trợ")["occupation"] == "Nộ1 trợ"

@@ -458,6 +458,23 @@ def test_a_misread_unit_name_takes_the_lists_spelling_only_when_one_word_differs
         assert repair_misread_unit(kept) == (kept, None)
 
 
+def test_a_commune_named_after_its_district_takes_the_districts_marks() -> None:
+    from schemas.gazetteer import repair_misread_unit
+
+    # `Xã Quỳnh Lưu` is merged away in the list, and its district is known: the same
+    # letters with other marks are one of the two names misread (a fresh set counted
+    # `Xã Quynh Lưu, huyện Quỳnh Lưu`), and the district's, checked by the list, is put in
+    assert repair_misread_unit("Xã Quynh Lưu, huyện Quỳnh Lưu, tỉnh Nghệ An") == (
+        "Xã Quỳnh Lưu, huyện Quỳnh Lưu, tỉnh Nghệ An", "xã")
+    # the district's capitals are its own: the commune keeps its case
+    assert repair_misread_unit("xã Quýnh Lưu, HUYỆN QUỲNH LƯU, tỉnh Nghệ An") == (
+        "xã Quỳnh Lưu, HUYỆN QUỲNH LƯU, tỉnh Nghệ An", "xã")
+    for kept in ("Xã Quỳnh Lưu, huyện Quỳnh Lưu, tỉnh Nghệ An",
+                 # the tone placed another way is the same name
+                 "Thị trấn Đức Hoà, huyện Đức Hòa, tỉnh Long An"):
+        assert repair_misread_unit(kept) == (kept, None)
+
+
 def test_a_vowel_read_twice_across_a_cut_word_is_a_misreading() -> None:
     # `Hữu` cut and its vowel read twice (measured: counted once its other doubt went)
     assert name_problem("Trần Hữ Ữu Thanh Đạt")

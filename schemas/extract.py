@@ -872,7 +872,7 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
                         # `An` of `tỉnh Long An` wrapped alone: two letters, read surely
                         len(ln.toks) <= 2 and t.conf >= SPECK_MAX_CONF
                         and _real_word(t.text, min_letters=2))
-                    for t in ln.toks):
+                    for t in ln.toks) and not _under_value(ln, found, last_fields):
                 # debris between a value and its wrapped rest (the security pattern, a
                 # stamp): skipped, so the rest still joins the value
                 continue
@@ -1098,6 +1098,19 @@ def _continues(ln: _Line, found: dict[str, _Acc], fields: list[str]) -> bool:
         if toks[0].left < min(starts) - 3 * h or toks[0].left > max(ends) + 3 * h:
             return False
     return True
+
+
+def _under_value(ln: _Line, found: dict[str, _Acc], fields: list[str]) -> bool:
+    """Whether a line of words starts right under the first word of a value being
+    collected: its wrapped rest, however misread (`KHÔA` at 56 % under `TRƯƠNG HỮU XUÂN`:
+    skipped as debris, the name was counted without its last word), never a stamp's or the
+    paper's debris, which does not line up with the value."""
+    words = [t for t in ln.toks if t.key]
+    if not words or not all(sum(ch.isalpha() for ch in t.text) >= 2 for t in words):
+        return False
+    h = max(t.height for t in words)
+    return any(f in found and found[f].value_left is not None
+               and abs(words[0].left - found[f].value_left) <= h / 2 for f in fields)
 
 
 def _right_of_centre(line: _Line, width: int) -> bool:

@@ -1108,8 +1108,9 @@ def street_name_problem(value: str | None) -> str | None:
 def repair_address_units(value: str | None) -> str | None:
     """`Tố 26` -> `Tổ 26`, `Áp 9` -> `Ấp 9`: an address unit word right before a number whose
     diacritics OCR changed takes the unit's spelling (case of the first letter kept). Only
-    the words of `_UNITS_BEFORE_NUMBER`, whose folded form is one unit word; and `tỉnh`
-    before a province's exact name."""
+    the words of `_UNITS_BEFORE_NUMBER`, whose folded form is one unit word; a small unit
+    word before a name at a part's start (`dường Lê Lợi`); and `tỉnh` before a province's
+    exact name."""
     if not value:
         return value
     words = value.split(" ")
@@ -1118,6 +1119,18 @@ def repair_address_units(value: str | None) -> str | None:
         if unit and nxt[:1].isdigit() and word.isalpha() and word.lower() != unit:
             words[i] = unit[0].upper() + unit[1:] if word[:1].isupper() else unit
     value = " ".join(words)
+    # `dường Lê Lợi` -> `đường Lê Lợi`: a small word at a part's start that folds to a unit
+    # printed before a name is that unit (a name there starts with a capital); a capital one
+    # (`Dường`) may be a bare name's (`Dương Minh Châu`) and stays, for address_problem
+    parts = value.split(",")
+    for k, part in enumerate(parts):
+        lead = part[: len(part) - len(part.lstrip())]
+        first, _, rest = part.strip().partition(" ")
+        unit = _UNITS_BEFORE_NAME.get(fold(first))
+        if (unit and unit != "tỉnh" and rest and first.islower() and first.isalpha()
+                and first != unit):  # `tỉnh`: only before a province's exact name, below
+            parts[k] = f"{lead}{unit} {rest}"
+    value = ",".join(parts)
     # `tính Bình Dương` -> `tỉnh Bình Dương`: before the exact name of a province, a word
     # spelled `tinh` without its marks is the unit; nothing else is printed there
     parts = value.split(",")

@@ -52,6 +52,12 @@ def test_surname_and_address_unit_repairs() -> None:
     assert repair_surname("Hoàng Văn An") == "Hoàng Văn An"
     assert repair_address_units("Áp 9, phường Phú Lợi") == "Ấp 9, phường Phú Lợi"
     assert repair_address_units("đường Tô Hiến Thành") == "đường Tô Hiến Thành"
+    # a small unit word at a part's start, with other marks (`dường`: a held-out face's `đ`
+    # without its bar), is that unit; a capital one may start a bare name and stays
+    assert repair_address_units("Số 330, dường Nguyễn Văn Tiết, xa Tân An") == (
+        "Số 330, đường Nguyễn Văn Tiết, xã Tân An")
+    assert repair_address_units("Số 5, Dương Minh Châu, tỉnh Tây Ninh") == (
+        "Số 5, Dương Minh Châu, tỉnh Tây Ninh")
     # the unit before a province's exact name; anything else is left to the checks
     assert repair_address_units("thành phố Dĩ An, tính Bình Dương") == (
         "thành phố Dĩ An, tỉnh Bình Dương")

@@ -238,6 +238,13 @@ def _cross_checks(doc_type: DocType, fields: dict[str, str | None],
         # number before the year's slash was lost
         out.append(f"{FIELD_LABELS['registration_number']}: số đăng ký chỉ có năm (có thể "
                    "mất số khi đọc), cần kiểm tra")
+    own, head = fields.get("personal_id"), fields.get("household_head_id")
+    if doc_type is DocType.RESIDENT_INFO_FORM and _is_own_head(fields) and own and head \
+            and own != head:
+        # one number printed twice and read two ways (`074080...` for `074086...` in a
+        # photo's table: no other check could tell the head's misread digit)
+        out.append(f"{FIELD_LABELS['household_head_id']}: khác số định danh cá nhân, mà quan "
+                   "hệ với chủ hộ là Chủ hộ (một trong hai bị đọc sai), cần kiểm tra")
     return out
 
 
@@ -290,6 +297,11 @@ def _confirmed(doc_type: DocType, fields: dict[str, str | None],
     return out
 
 
+def _is_own_head(fields: dict[str, str | None]) -> bool:
+    """Whether the form's person is the household head (`Quan hệ với chủ hộ: Chủ hộ`)."""
+    return fields.get("relation_to_head") == "Chủ hộ"
+
+
 def _blood_type_as_printed(read: str, value: str | None) -> bool:
     """A blood type read as its own letters and nothing more (`O`; `Õ`, a speck for a
     mark): Tesseract gives a lone capital a low confidence whatever its shape (nine sets:
@@ -309,7 +321,7 @@ def _names_printed_twice(doc_type: DocType, fields: dict[str, str | None],
     repeats. Two prints read alike letter for letter are two readings that agree; the
     checks on tone marks still apply."""
     pairs: list[tuple[str, str | None]] = []
-    if doc_type is DocType.RESIDENT_INFO_FORM and fields.get("relation_to_head") == "Chủ hộ":
+    if doc_type is DocType.RESIDENT_INFO_FORM and _is_own_head(fields):
         pairs.append(("full_name", fields.get("household_head_name")))
         pairs.append(("household_head_name", fields.get("full_name")))
     if doc_type is DocType.BIRTH_CERTIFICATE and declarant is not None:

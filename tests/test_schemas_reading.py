@@ -390,3 +390,23 @@ def test_an_id_number_confirmed_at_the_floor_with_a_rival_digit_needs_review() -
                for m in r.reasons), r.reasons
     [r] = read_records([with_id(96.0)], "phu-tan", REG, TODAY)
     assert r.status is Status.DIGITIZED, r.reasons
+
+
+def test_a_heads_id_number_read_otherwise_than_their_own_needs_review() -> None:
+    """The person is the head: rows 4 and 17 print one number. Read with one digit apart
+    (`074080...` for `074086...` in a photo's table, held only by another field's doubt),
+    one of the two is misread, and nothing else could tell the head's."""
+    from test_extract_precision_fixes import DC01_TEXT
+
+    head = (DC01_TEXT.format(religion="6. Tôn giáo: Không").replace("Nguyễn Hữu Tâm",
+                                                                    "Nguyễn Thanh Khang")
+            .replace("Cháu", "Chủ hộ"))
+    [r] = read(head.replace("074080123456", "074214238913"))
+    assert r.status is Status.DIGITIZED, r.reasons
+    [r] = read(head.replace("074080123456", "074214238918"))
+    assert r.status is Status.NEEDS_REVIEW
+    assert any(why.startswith("Số định danh cá nhân của chủ hộ: khác") for why in r.reasons)
+    # another head has their own number
+    [r] = read(head.replace("Chủ hộ", "Cháu").replace("tên chủ hộ: Nguyễn Thanh Khang",
+                                                     "tên chủ hộ: Nguyễn Hữu Tâm"))
+    assert r.status is Status.DIGITIZED, r.reasons

@@ -30,7 +30,7 @@ from rapidfuzz import fuzz
 from ocr.text import Line, PageText, Word
 from schemas.quality import is_syllable, split_camel_case, undouble_marked_vowel
 from schemas.records import DocType
-from schemas.vocab import strip_diacritics
+from schemas.vocab import SEXES, fold, strip_diacritics
 
 __all__ = ["ExtractedField", "extract_fields", "LABELS", "MULTILINE_FIELDS", "DATE_IN_WORDS",
            "DECLARANT_NAME", "UNCLAIMED_ROWS"]
@@ -435,6 +435,21 @@ def _marked_otherwise(text: str, printed: str) -> bool:
     return word != strip_diacritics(word) and word != printed
 
 
+# A label read a letter or two off (`đới tính: Nữ` for `Giới tính`, a display face) is
+# still the label where its last word is read exactly, with its colon, and what follows is
+# a value only that field takes (a closed vocabulary of words no other label's value is)
+MIN_VOUCHED_LABEL_SCORE = 75.0
+_VOUCHING_VALUES = {"sex": frozenset(fold(s) for s in SEXES)}
+
+
+def _vouched_by_value(toks: list[_Tok], last: int, lab: _Label) -> bool:
+    values = _VOUCHING_VALUES.get(lab.field)
+    if values is None or toks[last].key != lab.last or not toks[last].text.endswith(":"):
+        return False
+    nxt = next((t for t in toks[last + 1:] if t.key), None)
+    return nxt is not None and fold(nxt.text.strip(".,;")) in values
+
+
 def _find_labels(line: _Line, labels: list[_Label]) -> list[_Match]:
     toks = line.toks
     content = [i for i, t in enumerate(toks) if t.key]
@@ -473,7 +488,9 @@ def _find_labels(line: _Line, labels: list[_Label]) -> list[_Match]:
                     # (`G1ơ tính` for `Giới tính`)
                     score = max(fuzz.ratio(window, lab.key),
                                 fuzz.ratio(window.translate(_DIGIT_AS_LETTER), lab.key))
-                    if score < MIN_LABEL_SCORE:
+                    if score < MIN_LABEL_SCORE and not (
+                            score >= MIN_VOUCHED_LABEL_SCORE
+                            and _vouched_by_value(toks, idx[-1], lab)):
                         continue
                     # the window's last word must be the label's word at that place (a label
                     # wrapped over two lines ends a word early)

@@ -64,10 +64,14 @@ def _spellings() -> dict[str, dict[str, tuple[str, dict[str, str]]]]:
 _SPECKS = ".,„\"“”'`"
 
 
+# the authority before a registration place's unit (`Ủy ban nhân dân phường An Phú`)
+_AUTHORITY = re.compile(r"^\s*(?:[ỦủUu][ỷỶyY] ban nhân dân|UBND)\s+", re.IGNORECASE)
+
+
 def _named(part: str, units: tuple[str, ...]) -> str | None:
     """The name in an address part that starts with one of `units` (folded), unless it is a
     number (`Quận 1`)."""
-    named = unit_and_name(part, units)
+    named = unit_and_name(_AUTHORITY.sub("", part), units)
     if named is None or any(ch.isdigit() for ch in named[1]):
         return None
     # a speck glued to a word's start (`Thuận .Vn`: a display face's `A` lost its hairline
@@ -106,11 +110,12 @@ def _one_word_marks(key: str, other: str) -> bool:
     return sum(a != b for a, b in zip(words, others, strict=True)) == 1
 
 
-def _misread(value: str | None, district_edits: int = 1) -> tuple[str, int, str, str] | None:
+def _misread(value: str | None, district_edits: int = 1,
+             campaign: frozenset[str] = frozenset()) -> tuple[str, int, str, str] | None:
     """(level, index of the address part, the name as read, the known unit's name) of the
-    name in `value` one letter or mark (`district_edits` for a district) from the one unit
-    of that level where the address puts it; None when every name found is known or too far
-    from any to tell."""
+    name in `value` one letter or mark (`district_edits` for a district; DOUBT_EDITS for a
+    commune whose name is one of `campaign`'s) from the one unit of that level where the
+    address puts it; None when every name found is known or too far from any to tell."""
     if not value:
         return None
     parts = [p.strip() for p in value.split(",")]
@@ -137,6 +142,12 @@ def _misread(value: str | None, district_edits: int = 1) -> tuple[str, int, str,
     near = _near_one(_key(commune), communes) if commune is not None else None
     if commune is not None and near is not None:
         return "xã", filled[-3], commune, communes[near]
+    # letters only: a display face's misreads change letters and add marks (`Vì` for `An`)
+    ours = {fold(v): v for v in communes.values() if v in campaign}
+    near = _near_one(fold(commune), ours, DOUBT_EDITS) \
+        if commune is not None and ours and _key(commune) not in communes else None
+    if commune is not None and near is not None:
+        return "xã", filled[-3], commune, ours[near]
     if commune is not None and _key(commune) not in communes \
             and _key(district) in districts:
         # a commune named after its district (`Xã Quỳnh Lưu, huyện Quỳnh Lưu`), merged away
@@ -148,18 +159,22 @@ def _misread(value: str | None, district_edits: int = 1) -> tuple[str, int, str,
 
 # A district's name two edits from the one district near it in its province (`thành phố Tân
 # Lên` for `Tân Uyên`, a fax in held-out fonts) is doubted, never put right: two edits
-# could be another name. Not a commune's: a province has ten-odd districts with distinct
+# could be another name. Not any commune's: a province has ten-odd districts with distinct
 # names, a district a score of communes, many named alike and renamed by mergers (the
 # generator's real `Xã Quỳnh Lưu`, merged away since, is two edits from `Quỳnh Lâm`:
-# 20 right records of four sets were held for such names).
+# 20 right records of four sets were held for such names). But a name two edits from one
+# of the campaign's own wards, in its district, and no unit there (`phường Vì Phú, thành
+# phố Thuận An`, held-out seed 6464, for `An Phú`): the registry's wards are current, and
+# their addresses the ones most printed.
 DOUBT_EDITS = 2
 
 
-def misread_unit(value: str | None) -> str | None:
-    """The level (`huyện`, `xã`) whose name in `value` is one letter or mark (a district's:
-    up to DOUBT_EDITS) from the one unit of that level where the address puts it; None when
-    every name found is known or too far from any to tell."""
-    found = _misread(value, DOUBT_EDITS)
+def misread_unit(value: str | None, campaign: frozenset[str] = frozenset()) -> str | None:
+    """The level (`huyện`, `xã`) whose name in `value` is one letter or mark (a district's,
+    or a commune's near one of the `campaign` wards: up to DOUBT_EDITS) from the one unit
+    of that level where the address puts it; None when every name found is known or too
+    far from any to tell."""
+    found = _misread(value, DOUBT_EDITS, campaign)
     return found[0] if found else None
 
 

@@ -67,6 +67,11 @@ def test_blood_type_zero_read_for_o() -> None:
     # `B`): left as read, which validation refuses
     assert normalize_blood_type("3B") == "3B"
     assert normalize_blood_type("A8") == "A8"
+    # so was a stroke glued to the letter (`.\B` for `AB`, a held-out face's hairlines at
+    # 90 %), which cleaning would drop; a table's rule or a bracket is no letter
+    assert normalize_blood_type(".\\B") == ".\\B"
+    assert normalize_blood_type("|B") == "B"
+    assert normalize_blood_type("Ó)") == "O"
 
 
 def test_a_blood_type_with_a_speck_for_a_mark_is_its_letter() -> None:

@@ -862,6 +862,13 @@ def _percentile_u8(values: np.ndarray, q: float) -> float:
     return float(np.searchsorted(cum, cum[-1] * q / 100))
 
 
+def _steps(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """|a - b| of two stacks of bands, as one 2-D image (OpenCV takes a 3-D array's last
+    axis for channels, and 5.1 refuses more than 512 of them)."""
+    return cv2.absdiff(np.ascontiguousarray(a).reshape(-1, a.shape[-1]),
+                       np.ascontiguousarray(b).reshape(-1, b.shape[-1]))
+
+
 def shake_ratio(gray: np.ndarray) -> float:
     """How sharp the page's edges are in their blurriest direction against their sharpest
     (0-1): the strongest ink-to-paper steps across two pixels, measured along the rows, the
@@ -882,13 +889,12 @@ def shake_ratio(gray: np.ndarray) -> float:
         return 1.0
     bands = gray[: n * period].reshape(n, _SHAKE_EVERY, _SHAKE_BAND, w)[:, 0]
     steps = [
-        cv2.absdiff(bands[:, :, 2:], bands[:, :, :-2]),
-        cv2.absdiff(bands[:, 2:, :], bands[:, :-2, :]),
-        cv2.absdiff(bands[:, 2:, 2:], bands[:, :-2, :-2]),
-        cv2.absdiff(bands[:, 2:, :-2], bands[:, :-2, 2:]),
+        _steps(bands[:, :, 2:], bands[:, :, :-2]),
+        _steps(bands[:, 2:, :], bands[:, :-2, :]),
+        _steps(bands[:, 2:, 2:], bands[:, :-2, :-2]),
+        _steps(bands[:, 2:, :-2], bands[:, :-2, 2:]),
     ]
-    sharp = [_percentile_u8(np.ascontiguousarray(s).reshape(-1, s.shape[-1]), 99.5)
-             for s in steps]
+    sharp = [_percentile_u8(s, 99.5) for s in steps]
     sharp[2] /= np.sqrt(2)  # a diagonal step spans sqrt(2) times the distance
     sharp[3] /= np.sqrt(2)
     return float(min(sharp) / max(max(sharp), 1.0))

@@ -201,12 +201,17 @@ class _Line:
         return [t.key for t in self.toks]
 
 
+_DATE_THEN_WORD = re.compile(r"(?<![\d/])(\d{1,2}/\d{1,2}/\d{4})(?=[^\W\d_])")
+
+
 def _cut_numbers_from_words(text: str) -> str:
     """A space between a number and a capitalized word glued to it (`18/06/1980Ngày,`: the
     right column's label close after the left column's date); not before a house number's
     letter (`12A`), which no small letter follows. And between a small letter and a number
     glued after it (`sinh17/10/1977`: a table's value close after its label); not before a
-    lone digit (`Nộ1`: a letter misread as a digit stays in its word, for quality to see)."""
+    lone digit (`Nộ1`: a letter misread as a digit stays in its word, for quality to see).
+    And after a whole date a word is glued to (`29/01/1999h¡i bằng chữ`: its `ghi`)."""
+    text = _DATE_THEN_WORD.sub(r"\1 ", text)
     return "".join(" " + ch if k and (
         (text[k - 1].isdigit() and ch.isupper() and text[k + 1:k + 2].islower())
         or (text[k - 1].islower() and ch.isdigit() and re.match(r"[\d/]", text[k + 1:k + 2])))
@@ -838,11 +843,17 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
     unclaimed: list[int] = []  # lines that look like a form row but hold no label
     last_label_line = -1
     label_left: int | None = None
+    waiting_date: str | None = None  # a date label with no value, another label after it
     for li, ln in enumerate(lines):
         if ln.page != prev_page:
             # a value never continues across a page boundary (page 2 opens with a header)
             last_fields, pending, prev_page = [], [], ln.page
         matches = _find_labels(ln, labels)
+        if waiting_date is not None and not matches:
+            # `Ngày, tháng, năm sinh:   ghi bằng chữ: Ngày mười tám` over `18/11/2007
+            # tháng mười một ...`: the date went under its label, the words in words ran on
+            ln = _take_wrapped_date(ln, found[waiting_date])
+        waiting_date = None
         if pending and matches and len(matches[0].label.key) <= 4 and not any(
                 t.key for t in ln.toks[:matches[0].start]) and not ln.toks[
                     matches[0].end - 1].text.endswith(":"):
@@ -1019,6 +1030,8 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
                 last_fields.append(key)
             elif k == len(matches) - 1:
                 pending.append(key)
+            elif key in _DATE_KEYS:
+                waiting_date = key
         # an ignored multi-line label (e.g. the parent's `Nơi cư trú`) keeps continuations away
         last_fields = [f if not f.startswith("_ignored_") else "_" + f for f in last_fields]
         for f in list(last_fields):
@@ -1115,6 +1128,21 @@ def _continues(ln: _Line, found: dict[str, _Acc], fields: list[str]) -> bool:
         if toks[0].left < min(starts) - 3 * h or toks[0].left > max(ends) + 3 * h:
             return False
     return True
+
+
+_DATE_KEYS = frozenset({"date_of_birth", "registration_date"})
+_WHOLE_DATE = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{4}")
+
+
+def _take_wrapped_date(ln: _Line, acc: _Acc) -> _Line:
+    """The line without its first word when that word is a whole date, which `acc` (a
+    date's label with nothing after it but another label) takes as its value."""
+    first = next((j for j, t in enumerate(ln.toks) if t.key), None)
+    if first is None or not _WHOLE_DATE.fullmatch(ln.toks[first].text.strip(".,;")):
+        return ln
+    acc.toks = [ln.toks[first]]
+    acc.value_left = ln.toks[first].left
+    return _Line(ln.toks[:first] + ln.toks[first + 1:], ln.page, ln.line)
 
 
 def _under_value(ln: _Line, found: dict[str, _Acc], fields: list[str]) -> bool:

@@ -117,7 +117,9 @@ _WORDY_DATE = re.compile(rf"(?i:ngay)[\s.,:;]*({_D}{{1,2}})(?!{_D})\D{{0,6}}?"
                          rf"(?i:thang)[\s.,:;]*({_D}{{1,2}})(?!{_D})\D{{0,6}}?"
                          rf"(?i:nam)[\s.,:;]*({_D}{{4}})(?!{_D})")
 # A display face's hairline slash, lost in cleaning or read as a comma or colon: the value
-# is nothing but the three numbers. Each apart (`12 08 2005`, `14,09,1997`): the date.
+# is nothing but the three numbers. Each apart (`12 08 2005`, `14,09,1997`): the date, but
+# one a clerk checks unless a second reading confirms it (held-out seed 8686 counted
+# `13 01 1941` for `13/04/1941`: the 4's hairline went with the slashes).
 # Some glued together (`12 82005`, `0801: 2024`): the year is the last four digits and the
 # day and month must split one way only, and the date waits for a clerk (in a run of
 # digits a slash may as well have been read as a `1` or a `7`: `12/1988` -> `1271988`).
@@ -156,6 +158,9 @@ class DateReading:
     shaped: bool = False
     repaired: bool = False
     glued: bool = False  # day, month and year read as one run of digits, split here
+    # the three numbers read apart with no slash (`13 01 1941`, `14,09,1997`): a display
+    # face's hairlines lost, and with them maybe a digit's (its `4` read `1`)
+    apart: bool = False
 
 
 def read_date(value: str | None) -> DateReading:
@@ -183,7 +188,7 @@ def _separators_lost(plain: str) -> DateReading:
     m = _SEPARATED_DATE.match(plain)
     if m:
         day, month, year = (int(g) for g in m.groups())
-        return DateReading(_real_date(year, month, day), True)
+        return DateReading(_real_date(year, month, day), True, apart=True)
     m = _GLUED_DATE.match(plain)
     if not m:
         return DateReading(None)

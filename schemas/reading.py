@@ -508,6 +508,10 @@ def _read_one(
                 and confirmed.get(name) != 0.0):
             messages.append(f"{FIELD_LABELS.get(name, name)}: ngày, tháng, năm đọc dính liền "
                             "(có thể mất dấu /), cần kiểm tra")
+        elif (name in DATE_FIELDS and read_date(raw[name].value).apart
+              and confirmed.get(name) != 0.0):
+            messages.append(f"{FIELD_LABELS.get(name, name)}: ngày, tháng, năm đọc không có dấu "
+                            "/ (nét mảnh bị mất, chữ số có thể đọc sai), cần kiểm tra")
         if name == "registration_number" and not with_year:
             if registration_number_cut(raw[name].value):
                 messages.append(f"{FIELD_LABELS[name]}: đọc được hai số cách nhau (có thể "

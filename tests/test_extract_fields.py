@@ -534,3 +534,24 @@ Họ, chữ đệm, tên: VÕ THỊ QUYÊN
     # anything else after such a label is no sign it is one
     assert "sex" not in values(BIRTH, text.replace("tính: Nữ", "tính: Nữa"))
     assert "sex" not in values(BIRTH, text.replace("đới tính:", "đới tinb:"))
+
+
+def test_a_date_under_its_label_beside_the_date_in_words_is_the_dates_value() -> None:
+    """`Ngày, tháng, năm sinh:` then, on its line, `ghi bằng chữ: Ngày mười tám`; the date
+    itself on the next line, before the rest of the words (fresh seeds 3131 and 5353: the
+    date of birth not read, twice). A date glued to the next word (`29/01/1999h¡i`, its
+    `ghi`) is cut from it."""
+    text = """GIẤY KHAI SINH
+Họ, chữ đệm, tên: NGÔ QUANG HỮU KHANG
+Ngày, tháng, năm sinh:             ghi bằng chữ: Ngày mười tám
+    18/11/2007                     tháng mười một năm hai nghìn không trăm lẻ bảy
+Giới tính: Nam   Dân tộc: Kinh   Quốc tịch: Việt Nam
+"""
+    v = values(BIRTH, text)
+    assert v["date_of_birth"] == "18/11/2007"
+    assert v["sex"] == "Nam"
+    # nothing else takes a line's first word for a date: a name's next line is no date
+    assert values(BIRTH, text.replace("18/11/2007", "NGUYỄN"))["date_of_birth"] == ""
+    glued = ("GIẤY KHAI SINH\nNgày, tháng, năm sinh: 29/01/1999h¡i bằng chữ: Ngày hai mươi chín"
+             "\nGiới tính: Nam")
+    assert values(BIRTH, glued)["date_of_birth"] == "29/01/1999"

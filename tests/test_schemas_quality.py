@@ -624,6 +624,10 @@ def test_a_number_of_an_address_split_in_two_needs_review() -> None:
     assert address_problem("Số 1055, đường Ngô Quyền, ấp 11" + tail) is None
     # ... or read as a dot (held-out seed 6464: `Số 178.15`)
     assert address_problem("Số 178.15, đường Ngô Quyền, ấp 11" + tail)
+    # `khu phố 2` glued to a foreign street name before it, its comma lost (`đường
+    # Yersinkhu phố 2`, held-out seed 8686: counted)
+    assert address_problem("Số 112, đường Yersinkhu phố 2" + tail)
+    assert address_problem("Số 112, đường Yersin, khu phố 2" + tail) is None
 
 
 def test_one_numbered_level_in_capitals_among_small_units_is_doubtful() -> None:

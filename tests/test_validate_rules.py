@@ -183,16 +183,21 @@ def test_a_date_number_cut_by_a_space_or_read_with_a_slashed_zero_is_read_and_he
     assert id_repaired("Ø79162160260")
 
 
-def test_a_date_whose_slashes_were_lost_is_read_and_held_only_when_its_numbers_are_glued(
+def test_a_date_whose_slashes_were_lost_is_read_and_says_so(
 ) -> None:
     # Noto Serif Display's hairline slash (`--held-out-fonts`): cleaned away, or read as a
-    # comma or a colon. Three numbers apart are the date; numbers glued together are split
-    # the one way that makes a date, and held (a slash may have been read as a digit)
+    # comma or a colon. Three numbers apart are the date, said to be read apart (held:
+    # `13 01 1941` for `13/04/1941` was counted, the 4's hairline lost with the slashes);
+    # numbers glued together are split the one way that makes a date, and held (a slash
+    # may have been read as a digit)
     for text, day in (("13 05 2018", date(2018, 5, 13)), ("20 8 2005", date(2005, 8, 20)),
                       ("14,09,1997", date(1997, 9, 14)), ("12: 05: 1980", date(1980, 5, 12)),
                       ("(1 10 1981", date(1981, 10, 1))):
         found = read_date(text)
-        assert found.date == day and not found.glued and not found.repaired, text
+        assert found.date == day and found.apart, text
+        assert not found.glued and not found.repaired, text
+    for text in ("13/05/2018", "13-05-2018", "ngày 13 tháng 05 năm 2018"):
+        assert not read_date(text).apart, text
     for text, day in (("12 82005", date(2005, 8, 12)), ("0801: 2024", date(2024, 1, 8)),
                       ("30 111997", date(1997, 11, 30)), ("1307 2021", date(2021, 7, 13))):
         found = read_date(text)

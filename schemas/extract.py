@@ -222,11 +222,14 @@ def _split_word(w: Word) -> list[_Tok]:
     """Split a word at ':' (keeping ':' on the left part), strip glued leaders
     (`tên:......NGUYỄN` -> `tên:`, `NGUYỄN`) and cut before a capital that follows a small
     letter (`GiaoNơi`: two columns' words read as one) and after a row number glued to its
-    label (`3.Giới`), sharing the box proportionally. A vowel read twice is read once
+    label (`3.Giới`), and after a comma between two letters (`Lũy,Nơi`: the right column's
+    label close after the left column's value, whose last word went with the label), sharing
+    the box proportionally. A vowel read twice is read once
     (`NữỮ`: quality.undouble_marked_vowel)."""
     text = undouble_marked_vowel(w.text)
     parts = [q for p in re.split(r"(?<=:)|(?<=[.…_]{2})(?=[^.…_])|(?<=[^.…_:])(?=[.…_]{2})"
-                                 r"|(?<=^\d[.)])(?=[^\W\d_])|(?<=^\d\d[.)])(?=[^\W\d_])",
+                                 r"|(?<=^\d[.)])(?=[^\W\d_])|(?<=^\d\d[.)])(?=[^\W\d_])"
+                                 r"|(?<=[^\W\d_],)(?=[^\W\d_])",
                                  text) if p
              for q in split_camel_case(_cut_numbers_from_words(p)).split(" ") if q]
     if not parts:

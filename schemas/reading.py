@@ -244,6 +244,13 @@ def _cross_checks(doc_type: DocType, fields: dict[str, str | None],
         # number before the year's slash was lost
         out.append(f"{FIELD_LABELS['registration_number']}: số đăng ký chỉ có năm (có thể "
                    "mất số khi đọc), cần kiểm tra")
+    if doc_type is DocType.MARRIAGE_CERTIFICATE:
+        for who, other in (("husband_name", "wife_name"), ("wife_name", "husband_name")):
+            if len((fields.get(who) or "").split()) >= MERGED_NAMES_WORDS and not fields.get(other):
+                # the two columns' names read as one (`NGUYÊN TUẤN PHÁT ˆ NGUYÊN MAIANH`, a
+                # photo, fresh seed 9191): the other party's is empty, this one too long
+                out.append(f"{FIELD_LABELS[who]}: có thể gồm cả tên của người kia (hai cột "
+                           "đọc liền một dòng), cần kiểm tra")
     own, head = fields.get("personal_id"), fields.get("household_head_id")
     if doc_type is DocType.RESIDENT_INFO_FORM and _is_own_head(fields) and own and head \
             and own != head:
@@ -252,6 +259,10 @@ def _cross_checks(doc_type: DocType, fields: dict[str, str | None],
         out.append(f"{FIELD_LABELS['household_head_id']}: khác số định danh cá nhân, mà quan "
                    "hệ với chủ hộ là Chủ hộ (một trong hai bị đọc sai), cần kiểm tra")
     return out
+
+
+# words of one spouse's name, with the other's empty, that are likely both names
+MERGED_NAMES_WORDS = 5
 
 
 def _unit_message(level: str) -> str:

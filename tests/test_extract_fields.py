@@ -555,3 +555,15 @@ Giới tính: Nam   Dân tộc: Kinh   Quốc tịch: Việt Nam
     glued = ("GIẤY KHAI SINH\nNgày, tháng, năm sinh: 29/01/1999h¡i bằng chữ: Ngày hai mươi chín"
              "\nGiới tính: Nam")
     assert values(BIRTH, glued)["date_of_birth"] == "29/01/1999"
+
+
+def test_a_value_glued_by_a_comma_to_the_next_columns_label_keeps_its_last_word() -> None:
+    # `Huỳnh Văn Lũy,Nơi cư trú:` (held-out seed 1212: counted `đường Huỳnh Văn`): the
+    # label matched `Lũy,Nơi` whole, and the street lost its last word
+    text = """GIẤY CHỨNG NHẬN KẾT HÔN
+Họ, chữ đệm, tên vợ: Nguyễn Hà Hồng Yến      Họ, chữ đệm, tên chồng: Nguyễn Xuân Anh Hoàng
+Nơi cư trú: Số 174, đường Huỳnh Văn Lũy,Nơi cư trú: Tổ 27, khu phố 8, phường Thái Hòa
+"""
+    v = values(MARRIAGE, text)
+    assert v["wife_residence"] == "Số 174, đường Huỳnh Văn Lũy"
+    assert v["husband_residence"] == "Tổ 27, khu phố 8, phường Thái Hòa"

@@ -201,7 +201,8 @@ class _Line:
         return [t.key for t in self.toks]
 
 
-_DATE_THEN_WORD = re.compile(r"(?<![\d/])(\d{1,2}/\d{1,2}/\d{4})(?=[^\W\d_])")
+_DATE = r"\d{1,2}/\d{1,2}/\d{4}"  # a date's whole number, as forms print it
+_DATE_THEN_WORD = re.compile(rf"(?<![\d/])({_DATE})(?=[^\W\d_])")
 
 
 def _cut_numbers_from_words(text: str) -> str:
@@ -1134,7 +1135,7 @@ def _continues(ln: _Line, found: dict[str, _Acc], fields: list[str]) -> bool:
 
 
 _DATE_KEYS = frozenset({"date_of_birth", "registration_date"})
-_WHOLE_DATE = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{4}")
+_WHOLE_DATE = re.compile(_DATE)
 
 
 def _take_wrapped_date(ln: _Line, acc: _Acc) -> _Line:

@@ -446,3 +446,12 @@ def test_one_spouses_name_that_took_both_columns_needs_review_for_itself_too() -
                for why in r.reasons), r.reasons
     [r] = read(text.replace(" NGUYỄN MAI ANH", ""))
     assert not any("người kia" in why for why in r.reasons), r.reasons
+
+
+def test_a_registration_number_with_a_mark_in_it_needs_review() -> None:
+    """`232/200)` for `232/2000` (a heavy photo, held-out seed 4242): a mark in a number."""
+    [r] = read(BIRTH.replace("Số: 123/2018", "Số: 123/201)"))
+    assert r.status is Status.NEEDS_REVIEW
+    assert any(why.startswith("Số (đăng ký): có ký tự lạ") for why in r.reasons), r.reasons
+    [r] = read(BIRTH.replace("Số: 123/2018", "Số: 123/2018/KS"))
+    assert not any("ký tự lạ" in why for why in r.reasons), r.reasons

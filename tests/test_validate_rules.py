@@ -212,6 +212,18 @@ def test_a_date_whose_slashes_were_lost_is_read_and_says_so(
     assert read_date("23/06/1986h¡").date is None  # a letter glued to the year: misread
 
 
+def test_a_serif_one_read_as_a_letter_a_space_before_a_date_is_the_days_first_digit() -> None:
+    # FreeSerif's footed `11/09/2013` read `I 1/09/2013` (held-out seed 2323 counted
+    # `2013-09-01`): the letter is joined as a 1, and the date held like any repaired one
+    for text in ("I 1/09/2013", "l 1/09/2013", "| 1/09/2013"):
+        found = read_date(text)
+        assert (found.date, found.repaired) == (date(2013, 9, 11), True), text
+    # a day that cannot take another digit keeps its reading, still held
+    found = read_date("I 31/12/2013")
+    assert (found.date, found.repaired) == (date(2013, 12, 31), True)
+    assert not read_date("1/09/2013").repaired
+
+
 def test_a_stroke_glued_to_a_registration_number_is_a_one_held_for_a_clerk() -> None:
     # `Số: 24]` (runner-up `241`): trimmed as edge junk, the number lost a digit and was
     # counted (seed 111, a phone photo)

@@ -614,7 +614,7 @@ def vote_on_numbers(image: np.ndarray, text: PageText, timeout: float, dpi: int,
 # for `tháng 12`, FreeSerif, held-out seed 6464: four right records held for a digit
 # repaired): where the number model reads that number, two models read it. Not `|`, which
 # a table's rule beside a number is to both.
-_DIGIT_LIKE_LETTERS = frozenset("IlOo")
+_DIGIT_LIKE_LETTERS = _ONE_LETTERS | frozenset("Oo")
 
 
 def _serif_ones_or_round_zeros(core: str) -> bool:

@@ -139,21 +139,20 @@ def _misread(value: str | None, district_edits: int = 1,
     _, communes = districts.get(_key(district), ("", {}))
     commune = _named(parts[filled[-3]], _COMMUNE_UNITS) if communes and len(filled) >= 3 \
         else None
-    near = _near_one(_key(commune), communes) if commune is not None else None
-    if commune is not None and near is not None:
+    if commune is None or _key(commune) in communes:
+        return None
+    near = _near_one(_key(commune), communes)
+    if near is not None:
         return "xã", filled[-3], commune, communes[near]
     # letters only: a display face's misreads change letters and add marks (`Vì` for `An`)
     ours = {fold(v): v for v in communes.values() if v in campaign}
-    near = _near_one(fold(commune), ours, DOUBT_EDITS) \
-        if commune is not None and ours and _key(commune) not in communes else None
-    if commune is not None and near is not None:
+    near = _near_one(fold(commune), ours, DOUBT_EDITS) if ours else None
+    if near is not None:
         return "xã", filled[-3], commune, ours[near]
-    if commune is not None and _key(commune) not in communes \
-            and _key(district) in districts:
+    if fold(commune) == fold(district) and _key(commune) != _key(district):
         # a commune named after its district (`Xã Quỳnh Lưu, huyện Quỳnh Lưu`), merged away
         # or renamed since the list, and read with other marks than the known district's
-        if fold(commune) == fold(district) and _key(commune) != _key(district):
-            return "xã", filled[-3], commune, district
+        return "xã", filled[-3], commune, district
     return None
 
 

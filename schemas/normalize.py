@@ -433,13 +433,13 @@ def normalize_blood_type(value: str | None) -> str | None:
     text = clean_text(value)
     if not text:
         return None
-    # the letter under a mark a speck put over or under it (`Õ`, `Ọ`, `Ầ`) is the type
-    letters = strip_diacritics(text)
     # a digit or a stroke beside the letters is a letter misread (`3B` for `AB`, a held-out
     # face's `A` at 71 %: counted `B`; `.\B`, its hairlines, at 90 %), not a speck to drop:
     # left as read (the stroke too, which cleaning would drop), which is no type
     if _STROKE_BY_LETTER.search(value or ""):
         return unicodedata.normalize("NFC", " ".join((value or "").split()))
+    # the letter under a mark a speck put over or under it (`Õ`, `Ọ`, `Ầ`) is the type
+    letters = strip_diacritics(text)
     if re.search(r"[1-9]", letters):
         return text
     key = re.sub(r"[^A-Za-z0]", "", letters).upper().replace("0", "O")

@@ -1135,26 +1135,22 @@ def repair_address_units(value: str | None) -> str | None:
         if unit and nxt[:1].isdigit() and word.isalpha() and word.lower() != unit:
             words[i] = unit[0].upper() + unit[1:] if word[:1].isupper() else unit
     value = " ".join(words)
-    # `dường Lê Lợi` -> `đường Lê Lợi`: a small word at a part's start that folds to a unit
-    # printed before a name is that unit (a name there starts with a capital); a capital one
-    # (`Dường`) may be a bare name's (`Dương Minh Châu`) and stays, for address_problem
     parts = value.split(",")
     for k, part in enumerate(parts):
         lead = part[: len(part) - len(part.lstrip())]
         first, _, rest = part.strip().partition(" ")
         unit = _UNITS_BEFORE_NAME.get(fold(first))
-        if (unit and unit != "tỉnh" and rest and first.islower() and first.isalpha()
-                and first != unit):  # `tỉnh`: only before a province's exact name, below
+        if unit == "tỉnh":
+            # `tính Bình Dương` -> `tỉnh Bình Dương`: before the exact name of a province, a
+            # word spelled `tinh` without its marks is the unit; nothing else is printed there
+            if first.lower() != "tỉnh" and rest.strip().lower() in _PROVINCES:
+                parts[k] = f"{lead}{'Tỉnh' if first[:1].isupper() else 'tỉnh'} {rest}"
+        elif unit and rest and first.islower() and first.isalpha() and first != unit:
+            # `dường Lê Lợi` -> `đường Lê Lợi`: a small word at a part's start that folds to a
+            # unit printed before a name is that unit (a name there starts with a capital); a
+            # capital one (`Dường`) may be a bare name's (`Dương Minh Châu`) and stays, for
+            # address_problem
             parts[k] = f"{lead}{unit} {rest}"
-    value = ",".join(parts)
-    # `tính Bình Dương` -> `tỉnh Bình Dương`: before the exact name of a province, a word
-    # spelled `tinh` without its marks is the unit; nothing else is printed there
-    parts = value.split(",")
-    for k, part in enumerate(parts):
-        lead = part[: len(part) - len(part.lstrip())]
-        first, _, rest = part.strip().partition(" ")
-        if fold(first) == "tinh" and first.lower() != "tỉnh" and rest.strip().lower() in _PROVINCES:
-            parts[k] = f"{lead}{'Tỉnh' if first[:1].isupper() else 'tỉnh'} {rest}"
     return ",".join(parts)
 
 

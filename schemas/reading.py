@@ -512,7 +512,8 @@ def _read_one(
     for name in sorted(raw):
         if not fields.get(name):
             continue
-        repaired = ((name in DATE_FIELDS and read_date(raw[name].value).repaired)
+        dated = read_date(raw[name].value) if name in DATE_FIELDS else None
+        repaired = ((dated is not None and dated.repaired)
                     or (name in ID_FIELDS and id_repaired(raw[name].value))
                     or (name == "registration_number"
                         and registration_number_repaired(raw[name].value))
@@ -520,14 +521,13 @@ def _read_one(
         if repaired and confirmed.get(name) != 0.0:
             messages.append(f"{FIELD_LABELS.get(name, name)}: có chữ cái đọc thành chữ số "
                             "(đã sửa), cần kiểm tra")
-        if (name in DATE_FIELDS and read_date(raw[name].value).glued
-                and confirmed.get(name) != 0.0):
-            messages.append(f"{FIELD_LABELS.get(name, name)}: ngày, tháng, năm đọc dính liền "
-                            "(có thể mất dấu /), cần kiểm tra")
-        elif (name in DATE_FIELDS and read_date(raw[name].value).apart
-              and confirmed.get(name) != 0.0):
-            messages.append(f"{FIELD_LABELS.get(name, name)}: ngày, tháng, năm đọc không có dấu "
-                            "/ (nét mảnh bị mất, chữ số có thể đọc sai), cần kiểm tra")
+        if dated is not None and confirmed.get(name) != 0.0:
+            if dated.glued:
+                messages.append(f"{FIELD_LABELS.get(name, name)}: ngày, tháng, năm đọc dính "
+                                "liền (có thể mất dấu /), cần kiểm tra")
+            elif dated.apart:
+                messages.append(f"{FIELD_LABELS.get(name, name)}: ngày, tháng, năm đọc không có "
+                                "dấu / (nét mảnh bị mất, chữ số có thể đọc sai), cần kiểm tra")
         if name == "registration_number" and not with_year:
             if registration_number_cut(raw[name].value):
                 messages.append(f"{FIELD_LABELS[name]}: đọc được hai số cách nhau (có thể "

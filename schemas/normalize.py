@@ -382,15 +382,16 @@ def registration_number_year_glued(value: str | None) -> bool:
     return bool(found and 1900 <= found[1] <= 2099)  # `12345` is no number and year
 
 
-# a lone letter shaped like a digit beside a number's digits (`5B` for `55` at 88 %, the other
-# models reading it alike: counted on a fresh set): a code's letters come in a run (`KS0001`,
+# a lone letter beside a number's digits (`5B` for `55` at 88 %, the other models reading it
+# alike: counted on a fresh set; `J34` for a display face's `134`, held-out seed 7979:
+# counted, `J` being no digit's usual look-alike): a code's letters come in a run (`KS0001`,
 # `123/2017/KS`), a single one glued to digits is most likely a digit misread
-_DIGIT_SHAPED_LETTER = re.compile(r"(?<=\d)[BOSIlZGDQ](?![^\W\d_])|(?<![^\W\d_])[BOSIlZGDQ](?=\d)")
+_LONE_LETTER = re.compile(r"(?<=\d)[^\W\d_](?![^\W\d_])|(?<![^\W\d_])[^\W\d_](?=\d)")
 
 
 def registration_number_letter_for_digit(value: str | None) -> bool:
-    """Whether the number holds a lone digit-shaped letter glued to its digits (`5B`, `O74`)."""
-    return bool(value and _DIGIT_SHAPED_LETTER.search(value))
+    """Whether the number holds a lone letter glued to its digits (`5B`, `O74`, `J34`)."""
+    return bool(value and _LONE_LETTER.search(value))
 
 
 def normalize_registration_number(value: str | None) -> str | None:

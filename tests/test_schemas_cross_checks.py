@@ -84,3 +84,22 @@ def test_date_in_words_cut_at_a_line_end_is_undecided_not_a_mismatch() -> None:
     other_day = ExtractedField("Ngày hai mươi tám tháng chín năm một nghìn chín trăm chín "
                                "mươi hai", 0.9)
     assert _cross_checks(DocType.BIRTH_CERTIFICATE, fields, other_day)
+    # so is another year read whole: `chín mươi tư` beside a display face's `1991` for
+    # 1994 (held-out seed 7979); cut after `chín mươi`, `trăm` or `hai nghìn`, undecided
+    other_year = ExtractedField("Ngày hai mươi bảy tháng chín năm một nghìn chín trăm chín "
+                                "mươi tư", 0.9)
+    fields["date_of_birth"] = "1991-09-27"
+    assert _cross_checks(DocType.BIRTH_CERTIFICATE, fields, other_year)
+    for cut in ("một nghìn chín trăm chín mươi", "một nghìn chín trăm"):
+        wrapped = ExtractedField(f"Ngày hai mươi bảy tháng chín năm {cut}", 0.9)
+        assert _cross_checks(DocType.BIRTH_CERTIFICATE, fields, wrapped) == [], cut
+    # a year word misread (`tăm` for `lăm`, which reads as `tám` without its marks): the
+    # words decide nothing (fresh seed 6868, a right `23/08/1995`)
+    fields["date_of_birth"] = "1995-09-27"
+    misread = ExtractedField("Ngày hai mươi bảy tháng chín năm một nghìn chín trăm chín "
+                             "mươi tăm)", 0.9)
+    assert _cross_checks(DocType.BIRTH_CERTIFICATE, fields, misread) == []
+    fields["date_of_birth"] = "2015-09-27"
+    for cut in ("hai nghìn không trăm mười", "hai nghìn"):
+        wrapped = ExtractedField(f"Ngày hai mươi bảy tháng chín năm {cut}", 0.9)
+        assert _cross_checks(DocType.BIRTH_CERTIFICATE, fields, wrapped) == [], cut

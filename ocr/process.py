@@ -311,7 +311,14 @@ def _voted_number(word: Word) -> bool:
     before: 4,043 words, 13 read otherwise by the English model, none of them a right
     reading the vote then changed or disputed (DISPUTED_CONF)."""
     return (_doubtful_number(word) or _number_with_letters(word)
-            or bool(_NUMBER.fullmatch(_core(word.text))) or _ones_as_letters(word))
+            or (bool(_NUMBER.fullmatch(_core(word.text)))
+                and not _LIST_MARKER.fullmatch(word.text))
+            or _ones_as_letters(word))
+
+
+# a numbered line's number (`12.`): a third of the numbers on the pages of five sets, and
+# never a value; read surely, the vote leaves it alone
+_LIST_MARKER = re.compile(r"\d{1,2}\.")
 
 
 # Letters `vie` reads for the digit 1 of a serif face whose 1 has a foot (FreeSerif:

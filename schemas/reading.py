@@ -553,7 +553,7 @@ def _read_one(
             if dated.glued:
                 messages.append(f"{FIELD_LABELS.get(name, name)}: ngày, tháng, năm đọc dính "
                                 "liền (có thể mất dấu /), cần kiểm tra")
-            elif dated.apart and not _numbers_voted_alike(raw[name]):
+            elif dated.apart:
                 messages.append(f"{FIELD_LABELS.get(name, name)}: ngày, tháng, năm đọc không có "
                                 "dấu / (nét mảnh bị mất, chữ số có thể đọc sai), cần kiểm tra")
         if name == "registration_number" and not with_year:
@@ -618,17 +618,6 @@ def _read_one(
         business_key=business_key(doc_type, fields),
         ward=ward_code,
     )
-
-
-def _numbers_voted_alike(ef: ExtractedField) -> bool:
-    """Every number of the value confirmed by another model (ocr.process.vote_on_numbers
-    reads every number again with the English model). A date read apart (`13 01 1941`:
-    its hairline slashes lost) is held because a hairline digit may be lost with them (a
-    display face's `4` read `1`); the English model reads those 4s (held-out 3434, 5757),
-    so a date whose three numbers it read alike stands: on those two sets and 4545, 37 dates
-    read apart, 25 with every number confirmed, each right; the three wrong ones were not."""
-    numbers = [w for w, _ in ef.word_confs if any(ch.isdigit() for ch in w)]
-    return bool(numbers) and all(w in ef.confirmed_words for w in numbers)
 
 
 # An ID number whose first reading had a runner-up with other digits at DIGIT_RIVAL_MIN or

@@ -437,25 +437,6 @@ def test_a_date_read_without_its_slashes_needs_review() -> None:
     assert not any("dấu /" in why for why in r.reasons), r.reasons
 
 
-def test_a_date_read_without_its_slashes_whose_numbers_another_model_read_alike_stands() -> None:
-    """The English model reads a display face's hairline 4 that `vie` reads 1; where it read
-    each of the date's three numbers as `vie` did (the vote confirmed them), the date is not
-    held for its lost slashes (held-out 3434 and 5757: three right records). One number
-    the vote did not confirm keeps the doubt."""
-    def page(confirmed: set[str]) -> PageText:
-        text = PageText.from_text(DC01.replace("02/12/1976", "02 12 1976"))
-        for line in text.lines:
-            if "sinh:" in line.text:
-                line.words = [replace(w, confirmed=w.text in confirmed) for w in line.words]
-        return text
-
-    [r] = read_records([page({"02", "12", "1976"})], "phu-loi", REG, TODAY)
-    assert r.status is Status.DIGITIZED, r.reasons
-    assert r.fields["date_of_birth"] == "1976-12-02"
-    [r] = read_records([page({"02", "1976"})], "phu-loi", REG, TODAY)
-    assert any("không có dấu /" in why for why in r.reasons), r.reasons
-
-
 def test_a_place_word_the_list_lacks_read_with_other_marks_as_surely_needs_review() -> None:
     """`huyện Hưng Nhẫn` at 75 %, runners-up `Nhấn` at 76 and `Nhân` at 74 (fresh seed 6868:
     counted; Hưng Nhân, merged away in 1969, is not in the list of units): nothing but the

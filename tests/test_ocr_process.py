@@ -737,3 +737,25 @@ def test_a_confident_number_the_other_models_read_otherwise_is_disputed() -> Non
             (text, process.DISPUTED_CONF, False)]
     assert process._digit_read_otherwise("47", "17")
     assert not process._digit_read_otherwise("761998", "1998")  # a neighbour's digits taken in
+
+
+def test_a_number_whose_runner_up_the_english_model_read_is_disputed() -> None:
+    """`411` read at 93 % for a display face's `414` (held-out seed 4848, held only by
+    another field's doubt): the English model reads `414`, which is `vie`'s own runner-up
+    (54 %); the script model reads `411`. Two readings against two: disputed, not kept as
+    sure. With no such runner-up the script model's agreement keeps the first reading."""
+    crop = cv2.imread(str(DATA / "registration-number-display-four-runner-up.png"),
+                      cv2.IMREAD_GRAYSCALE)
+
+    def voted(rivals: tuple[tuple[str, float], ...]) -> list[tuple[str, float, bool]]:
+        words = [Word("411", 93.42, 140, 40, 76, 34, (1, 1, 1), rivals=rivals)]
+        first = PageText(lines=[Line(words)], width=crop.shape[1], height=crop.shape[0])
+        return [(w.text, w.conf, w.disputed)
+                for w in process.vote_on_numbers(crop, first, 60, 300).words]
+
+    assert voted((("111", 49.8), ("414", 54.3))) == [("411", process.DISPUTED_CONF, True)]
+    assert voted((("111", 49.8), ("414", 30.0))) == [("411", 93.42, False)]
+    assert voted((("111", 49.8),)) == [("411", 93.42, False)]
+    # a numbered line's number is never a value: its runner-up changes nothing
+    assert not process._runner_up_said(Word("5.", 89.0, 0, 0, 9, 9, (1, 1, 1),
+                                            rivals=(("3.", 70.5),)), "3")

@@ -675,7 +675,8 @@ def _wrapped(toks: list[_Tok], rest: list[_Tok]) -> list[_Tok]:
     """A value's words joined by the rest that wrapped to the next line. A dot glued to the
     line's last word (`Trần.`, `khu.`) is the dotted line's leader left after the words (its
     first dot, 1 or 2 letter widths away, taken into the word): the value ran on, so no
-    sentence ended there. An abbreviation keeps its dot (`TP.` before `Thủ Dầu Một`)."""
+    sentence ended there. An abbreviation keeps its dot (`Tp.` before `Thủ Dầu Một`), as
+    does a word in capitals (`UBND.`)."""
     if toks and rest:
         last = toks[-1]
         core = last.text[:-1]

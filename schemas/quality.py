@@ -254,7 +254,7 @@ def name_problem(value: str | None) -> str | None:
 # `Văn`, the most common middle name: a name read from its second word on starts with one
 # (the husband `Lê Hữu Thanh Sơn` read `Thành Thư`, the last words of the wife's name
 # beside his, her surname lost; held-out seed 4848, held only by another field's doubt).
-# No name of the eight stored sets' truth starts with one.
+# No name of the nine stored sets' truth starts with one.
 _MIDDLE_WORD_SURNAMES = frozenset(
     s.lower() for s in _SURNAME_ORDER[40:] if s in GIVEN_NAMES) | {"văn"}
 
@@ -305,7 +305,7 @@ def _one_letter_from_a_name(word: str) -> bool:
     """A name word no common name has, one letter from one once diacritics are removed
     (`Phéc` for `Phúc`, held-out seed 4848, held only by another field's doubt): a letter
     misread into another syllable. A rare name far from every common one stands, and a
-    short one (`Xíu`: three letters lie one letter from many names). On eight stored sets
+    short one (`Xíu`: three letters lie one letter from many names). On nine stored sets
     no record counted as digitized had a name word outside the lists."""
     key = fold(word)
     return len(key) >= 4 and extractOne(key, _GIVEN_FOLDS.keys(), scorer=Levenshtein.distance,

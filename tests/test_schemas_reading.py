@@ -506,3 +506,28 @@ def test_a_relation_the_list_repaired_whose_runner_up_is_another_relation_needs_
                             "(Chị hoặc Cha)") for m in r.reasons), r.reasons
     r = with_rivals("Chị", (("Cha", 60.2),))
     assert r.status is Status.DIGITIZED, r.reasons
+
+
+def test_a_listed_value_every_reading_of_which_gives_the_same_entry_is_sure() -> None:
+    """`,.K1nh` at 38 % (a leader's dots glued on), runners-up `,.KInh`, `,.Kinh`, `,.Krnh`:
+    every reading Tesseract hesitated between is `Kinh`, one of them letter for letter, so
+    the ethnicity needs no word confidence (seed 6060: a clean scan held for it). A
+    runner-up that is another entry, or none at all, leaves it to its confidence."""
+    from dataclasses import replace
+
+    def with_reading(word: str, conf: float, rivals: tuple[tuple[str, float], ...]) -> object:
+        page = PageText.from_text(DC01.replace("Dân tộc: Kinh", f"Dân tộc: {word}"), conf=95.0)
+        for line in page.lines:
+            line.words = [replace(w, conf=conf, rivals=rivals) if w.text == word else w
+                          for w in line.words]
+        [r] = read_records([page], "phu-loi", REG, TODAY)
+        return r
+
+    r = with_reading(",.K1nh", 38.2, ((",.KInh", 48.7), (",.Kinh", 42.6), (",.Krnh", 40.3)))
+    assert r.fields["ethnicity"] == "Kinh"
+    assert r.status is Status.DIGITIZED, r.reasons
+    for rivals in ((), ((",.Kinh", 48.7), (",.Thái", 42.6)), ((",.Krnh", 48.7),)):
+        r = with_reading(",.K1nh", 38.2, rivals)
+        assert r.fields["ethnicity"] == "Kinh"
+        assert r.status is Status.NEEDS_REVIEW
+        assert any(m.startswith("Dân tộc: đọc không chắc chắn") for m in r.reasons), r.reasons

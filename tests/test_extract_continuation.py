@@ -195,19 +195,27 @@ def test_stamp_letters_after_a_wrapped_value_are_not_joined() -> None:
                                              "thành phố Cần Thơ")
 
 
-def test_wife_address_wraps_beside_a_blank_husband_address() -> None:
-    page = _page(
+def _marriage_with_wife_residence(first: str, second: str, third: str) -> PageText:
+    """Two-column marriage certificate; the husband's residence blank, the wife's in three
+    lines (`Nơi cư trú: <first>`, then `second` and `third` wrapped under it)."""
+    return _page(
         _line_at("GIẤY CHỨNG NHẬN KẾT HÔN", 700, 100),
         _line_at("Họ, chữ đệm, tên chồng: Họ, chữ đệm, tên vợ:", 260, 200),
         _line_at("Ngô Văn Phúc", 360, 250),
         _line_at("Hoàng Kim An", 1360, 250),
         _line_at("Nơi cư trú:", 260, 300),
-        _line_at("Nơi cư trú: Số 243, đường Yersin, ấp 8,", 1260, 300),
-        _line_at("phường Bình Hòa, thành phố Thuận An,", 1340, 350),
-        _line_at("tỉnh Bình Dương", 1360, 400),
+        _line_at(f"Nơi cư trú: {first}", 1260, 300),
+        _line_at(second, 1340, 350),
+        _line_at(third, 1360, 400),
         _line_at("Số định danh cá nhân: 074089346677", 260, 450),
         _line_at("Số định danh cá nhân: 092191363090", 1260, 450),
     )
+
+
+def test_wife_address_wraps_beside_a_blank_husband_address() -> None:
+    page = _marriage_with_wife_residence("Số 243, đường Yersin, ấp 8,",
+                                         "phường Bình Hòa, thành phố Thuận An,",
+                                         "tỉnh Bình Dương")
     v = values(DocType.MARRIAGE_CERTIFICATE, page)
     assert v["wife_residence"] == ("Số 243, đường Yersin, ấp 8, phường Bình Hòa, "
                                    "thành phố Thuận An, tỉnh Bình Dương")
@@ -235,18 +243,9 @@ def test_a_leader_dot_glued_before_a_wrap_is_not_kept_in_the_value() -> None:
     v = values(DC01, PageText.from_text(text))
     assert v["permanent_address"] == ("Số 133, đường Phú Lợi, khu phố 11, phường Thới Hòa, "
                                       "thành phố Bến Cát, tỉnh Bình Dương")
-    page = _page(
-        _line_at("GIẤY CHỨNG NHẬN KẾT HÔN", 700, 100),
-        _line_at("Họ, chữ đệm, tên chồng: Họ, chữ đệm, tên vợ:", 260, 200),
-        _line_at("Ngô Văn Phúc", 360, 250),
-        _line_at("Hoàng Kim An", 1360, 250),
-        _line_at("Nơi cư trú:", 260, 300),
-        _line_at("Nơi cư trú: Số 72, đường Võ Thị.", 1260, 300),
-        _line_at("Sáu, phường Hòa Phú, thành phố", 1340, 350),
-        _line_at("Thủ Dầu Một, tỉnh Bình Dương", 1360, 400),
-        _line_at("Số định danh cá nhân: 074089346677", 260, 450),
-        _line_at("Số định danh cá nhân: 092191363090", 1260, 450),
-    )
+    page = _marriage_with_wife_residence("Số 72, đường Võ Thị.",
+                                         "Sáu, phường Hòa Phú, thành phố",
+                                         "Thủ Dầu Một, tỉnh Bình Dương")
     v = values(DocType.MARRIAGE_CERTIFICATE, page)
     assert v["wife_residence"] == ("Số 72, đường Võ Thị Sáu, phường Hòa Phú, "
                                    "thành phố Thủ Dầu Một, tỉnh Bình Dương")
